@@ -1,0 +1,278 @@
+"""`python -m analysis run`: validate, compute the derived tables, execute the chapters, swap them in.
+
+Atomicity: everything is written into a staging folder beside book/generated/ (same depth, so the
+relative paths inside the notebooks hold in both places) and swapped in only when every chapter
+succeeded. A failing notebook, an interrupt (SIGINT, SIGTERM) or an unwritable folder leaves the
+previous chapters, tables and table of contents exactly as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis import fingerprint, toc
+from analysis.dataset import DataError, load
+from analysis.derived import compute_all, write_tables
+from analysis.jobs import Job, plan, select
+from analysis.params import AnalysisParams
+from analysis.paths import FAILURES_DIR, GENERATED_DIR, MANIFEST_NAME, TABLES_SUBDIR, TEMPLATES_DIR
+
+KERNEL_START_ATTEMPTS = 3
+
+
+class RunFailed(Exception):
+    """A run that stopped; the message says why. Nothing was swapped in."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    status: str  # "executed" or "skipped"
+    reason: str
+    seconds: float = 0.0
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class _Interrupted(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def _interrupts_raise() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into an exception in the main thread, so cleanup runs."""
+    def handler(signum: int, _frame: object) -> None:
+        raise _Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while the swap runs: it must not stop half-way."""
+    signals = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+
+
+class _Executor:
+    """Runs `python -m analysis.execute` workers, each in its own process group (killable as a whole)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self.stopping = False
+
+    def run(self, job: Job, stage: Path, parameters: dict) -> tuple[int, str]:
+        output = stage / job.output
+        command = [sys.executable, "-m", "analysis.execute", str(TEMPLATES_DIR / job.template),
+                   str(output), str(output.parent), json.dumps(parameters)]
+        for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+            with self._lock:
+                if self.stopping:
+                    return 130, '{"error": "interrupted"}'
+                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                           text=True, start_new_session=True)
+                self._running.add(process)
+            stdout, stderr = process.communicate()
+            with self._lock:
+                self._running.discard(process)
+            if process.returncode != 3 or attempt == KERNEL_START_ATTEMPTS:
+                return process.returncode, stdout or stderr[-2000:]
+            # Kernel start-up races (ports taken by a sibling kernel) clear on a retry.
+            time.sleep(0.5 * attempt)
+        raise AssertionError("unreachable")
+
+    def stop_all(self) -> None:
+        with self._lock:
+            self.stopping = True
+            for process in self._running:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
+
+def _previous_manifest() -> dict[str, str]:
+    try:
+        return json.loads((GENERATED_DIR / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def recover_interrupted_swap() -> None:
+    """If a machine died between the two renames of a swap, put the last good chapters back."""
+    old = GENERATED_DIR.with_name(GENERATED_DIR.name + ".old")
+    if old.exists() and not GENERATED_DIR.exists():
+        old.rename(GENERATED_DIR)
+    elif old.exists():
+        shutil.rmtree(old)
+
+
+def _swap_in(stage: Path, toc_text: str) -> None:
+    old = GENERATED_DIR.with_name(GENERATED_DIR.name + ".old")
+    toc_tmp = toc.TOC_PATH.with_name(toc.TOC_PATH.name + ".tmp")
+    toc_tmp.write_text(toc_text, encoding="utf-8")
+    with _signals_deferred():
+        if GENERATED_DIR.exists():
+            GENERATED_DIR.rename(old)
+        stage.rename(GENERATED_DIR)
+        os.replace(toc_tmp, toc.TOC_PATH)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _keep_failure(stage: Path, job: Job) -> Path:
+    """Move the partly executed notebook out of the staging folder, for the user to inspect."""
+    FAILURES_DIR.mkdir(parents=True, exist_ok=True)
+    kept = FAILURES_DIR / job.output.replace("/", "__")
+    if (stage / job.output).exists():
+        shutil.copyfile(stage / job.output, kept)
+    return kept
+
+
+def run(data_dir: Path, jobs: int = 1, only: list[str] | None = None, as_of: str | None = None,
+        force: bool = False) -> list[Outcome]:
+    """Execute the book's chapters for `data_dir`; raises RunFailed (nothing swapped in) on any failure."""
+    data_dir = data_dir.resolve()
+    recover_interrupted_swap()
+    try:
+        dataset = load(data_dir)
+    except DataError as error:
+        raise RunFailed(f"the data in {data_dir} is not valid:\n{error}") from None
+    params = AnalysisParams(as_of=as_of)
+    tables = compute_all(dataset.statements, dataset.actors, dataset.issues, dataset.meetings, params)
+    all_jobs = plan(dataset.issues)
+    try:
+        chosen = select(all_jobs, only)
+    except ValueError as error:
+        raise RunFailed(str(error)) from None
+
+    previous = _previous_manifest()
+    code_key, env_key = fingerprint.code_digest(), fingerprint.environment_digest()
+    keys = {}
+    for job in all_jobs:
+        data_key = fingerprint.data_digest(job, data_dir, dataset.statements, dataset.issues, tables)
+        keys[job.output] = fingerprint.job_key(job, job.parameters(data_dir, as_of), data_key, code_key,
+                                               env_key)
+
+    stage = GENERATED_DIR.with_name(GENERATED_DIR.name + f".staging-{os.getpid()}")
+    executor = _Executor()
+    try:
+        with _interrupts_raise():
+            for leftover in GENERATED_DIR.parent.glob(GENERATED_DIR.name + ".staging-*"):
+                shutil.rmtree(leftover, ignore_errors=True)  # from a run that was killed outright
+            try:
+                stage.mkdir(parents=True)
+                write_tables(tables, stage / TABLES_SUBDIR)
+            except OSError as error:
+                raise RunFailed(f"cannot write the staging folder {stage}: {error}") from None
+            outcomes = _execute_all(all_jobs, chosen, keys, previous, stage, data_dir, as_of, jobs,
+                                    executor, force)
+            manifest = {job.output: keys[job.output] for job in all_jobs
+                        if (stage / job.output).exists() and keys[job.output] != "stale"}
+            (stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+                                               encoding="utf-8")
+            _swap_in(stage, toc.render(all_jobs))
+    except _Interrupted as interrupt:
+        executor.stop_all()
+        raise RunFailed(f"interrupted by {interrupt}: the previous chapters, tables and table of contents "
+                        "were left as they were") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return outcomes
+
+
+def _execute_all(all_jobs: list[Job], chosen: list[Job], keys: dict[str, str], previous: dict[str, str],
+                 stage: Path, data_dir: Path, as_of: str | None, jobs: int, executor: _Executor,
+                 force: bool) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    to_run: list[tuple[Job, str]] = []
+    chosen_names = {job.name for job in chosen}
+    for job in all_jobs:
+        old_copy = GENERATED_DIR / job.output
+        up_to_date = previous.get(job.output) == keys[job.output] and old_copy.exists()
+        if job.name not in chosen_names:
+            # Not selected: keep the last chapter as it is, but never claim it is current.
+            if old_copy.exists():
+                (stage / job.output).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(old_copy, stage / job.output)
+                if not up_to_date:
+                    keys[job.output] = "stale"
+            continue
+        if up_to_date and not force:
+            (stage / job.output).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(old_copy, stage / job.output)
+            outcomes.append(Outcome(job, "skipped", "unchanged: template, parameters, data, code and "
+                                    "environment hash as before"))
+            _log(f"skip  {job.output}: unchanged inputs")
+            continue
+        reason = "forced" if force else ("new chapter" if job.output not in previous or not old_copy.exists()
+                                         else "inputs changed")
+        to_run.append((job, reason))
+
+    total = len(to_run)
+    done = 0
+    failures: list[str] = []
+
+    def work(item: tuple[Job, str]) -> Outcome | None:
+        job, reason = item
+        started = time.perf_counter()
+        code, report = executor.run(job, stage, job.parameters(data_dir, as_of))
+        if code == 0:
+            return Outcome(job, "executed", reason, time.perf_counter() - started)
+        if code == 130:
+            return None
+        kept = _keep_failure(stage, job)
+        try:
+            detail = json.loads(report.strip().splitlines()[-1])
+        except (json.JSONDecodeError, IndexError):
+            detail = {"error": report.strip()[-500:]}
+        cell = detail.get("failing_cell", detail.get("cell"))
+        where = f"cell {cell}" if cell is not None else "before any cell ran"
+        failures.append(f"{job.template} -> {job.output} failed at {where}: {detail.get('error')}\n"
+                        f"  the partly executed notebook is kept in {kept}")
+        executor.stopping = True  # no point starting more chapters: the run will not be swapped in
+        return None
+
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        for outcome in pool.map(work, to_run):
+            if outcome is not None:
+                done += 1
+                outcomes.append(outcome)
+                _log(f"[{done}/{total}] ran  {outcome.job.output} ({outcome.reason}) "
+                     f"in {outcome.seconds:.1f} s")
+    except BaseException:
+        executor.stop_all()  # before the pool waits for its threads: kill the running notebooks
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if failures:
+        raise RunFailed("a notebook failed; nothing was swapped in:\n" + "\n".join(failures))
+    if executor.stopping:
+        raise _Interrupted(signal.SIGINT)
+    return outcomes

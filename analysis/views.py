@@ -1,0 +1,105 @@
+"""Chart-ready frames for the chapters, built from a Page (the dataset and the derived tables).
+
+Pure functions: the notebooks call them and chart the result, so every number a chapter shows comes
+from the derived tables or the dataset through code that pytest reaches.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.charts import SIDE_LABELS
+from analysis.pages import Page
+
+BENCHMARK_COLUMNS = {"reference_point": "reference point", "compromise": "compromise",
+                     "nash_issue": "Nash (issue)", "nash_package": "Nash (package)"}
+
+
+def positional_issues(page: Page) -> pd.DataFrame:
+    issues = page.dataset.issues
+    return issues[issues["positional"]].reset_index(drop=True)
+
+
+def issue_label(page: Page, issue_id: str) -> str:
+    issues = page.dataset.issues
+    return str(issues.loc[issues["issue_id"] == issue_id, "label"].iloc[0])
+
+
+def round_labels(page: Page) -> pd.DataFrame:
+    return page.dataset.meetings[["meeting_id", "label", "sequence"]].rename(columns={"label": "round"})
+
+
+def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
+    """Official positions and expert proposals with a position, labelled for tooltips."""
+    statements = page.analysed_statements()
+    scored = statements[statements["position"].notna()
+                        & statements["kind"].isin(["official_position", "expert_proposal"])]
+    if issue_id is not None:
+        scored = scored[scored["issue_id"] == issue_id]
+    scored = scored.sort_values(["sequence", "date", "statement_id"], kind="stable").copy()
+    scored["group"] = scored["side"].map(SIDE_LABELS).fillna("Media")
+    scored["source"] = scored["publisher"] + ": " + scored["source_title"]
+    scored["kind"] = scored["kind"].str.replace("_", " ")
+    scored["order"] = range(len(scored))
+    return scored[["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
+                   "summary", "key_phrase", "source", "order"]].reset_index(drop=True)
+
+
+def benchmark_values(page: Page, issue_id: str) -> pd.DataFrame:
+    """The issue's reference point and bargaining benchmarks as (name, value) rows."""
+    row = page.tables["benchmarks"].set_index("issue_id").loc[issue_id]
+    return pd.DataFrame({"name": list(BENCHMARK_COLUMNS.values()),
+                         "value": [float(row[column]) for column in BENCHMARK_COLUMNS]})
+
+
+def movement(page: Page, issue_id: str) -> pd.DataFrame:
+    by_round = page.tables["position_by_round"]
+    rows = by_round[by_round["issue_id"] == issue_id].drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    rows = rows.assign(side_label=rows["side"].map({"russia": "Russia", "west": "West"}))
+    return rows.sort_values(["sequence", "side"]).reset_index(drop=True)
+
+
+def gaps(page: Page) -> pd.DataFrame:
+    table = page.tables["gaps"].dropna(subset=["gap"]).drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    table = table.assign(issue=table["issue_id"].map(labels))
+    return table.sort_values(["issue_id", "sequence"]).reset_index(drop=True)
+
+
+def placement(page: Page) -> pd.DataFrame:
+    """Expert proposals with lambda, joined with who said it and the tooltip text."""
+    placed = page.tables["proposal_placement"]
+    points = scored_points(page)[["statement_id", "actor", "summary", "key_phrase", "source"]]
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    merged = placed.merge(points, on="statement_id", how="left")
+    merged = merged.assign(issue=merged["issue_id"].map(labels))
+    merged = merged.sort_values(["issue_id", "lambda", "statement_id"], kind="stable").reset_index(drop=True)
+    merged["order"] = range(len(merged))
+    return merged
+
+
+def comparison_points(page: Page) -> pd.DataFrame:
+    """For every positional issue: the sides' overall positions, each expert proposal and the benchmarks."""
+    benchmarks = page.tables["benchmarks"]
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    rows = []
+    for bench in benchmarks.itertuples():
+        issue = labels.get(bench.issue_id, bench.issue_id)
+        rows.append((issue, "West", bench.west, "overall position of US and NATO officials"))
+        rows.append((issue, "Russia", bench.russia, "overall position of Russian officials"))
+        for column, name in BENCHMARK_COLUMNS.items():
+            rows.append((issue, name, getattr(bench, column), name))
+    for proposal in placement(page).itertuples():
+        rows.append((proposal.issue, "Expert", proposal.position, f"{proposal.actor}: {proposal.summary}"))
+    frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label"]).dropna(subset=["position"])
+    return frame.reset_index(drop=True)
+
+
+def timeline_counts(page: Page) -> pd.DataFrame:
+    statements = page.analysed_statements()
+    dated = statements[statements["date"] != ""]
+    counts = (dated.groupby(["date", "round", "sequence"], as_index=False)
+              .size().rename(columns={"size": "statements"}))
+    return counts.sort_values(["date", "sequence"]).reset_index(drop=True)

@@ -1,0 +1,68 @@
+"""A throw-away copy of the project for pipeline tests: the real CLI, papermill, kernels and Jupyter Book,
+run in a temporary folder so the tests never touch the repository's own chapters or site."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from analysis.paths import ROOT
+
+COPIED = ("analysis", "book", "data", "_config.yml", "_toc.yml")
+IGNORED = shutil.ignore_patterns("__pycache__", "generated", "generated.*", "failures", "*.egg-info")
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+
+    def env(self) -> dict[str, str]:
+        # The kernels papermill starts must import this copy's `analysis`, not the installed one.
+        return {**os.environ, "PYTHONPATH": str(self.root), "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "analysis", *args]
+
+    def run(self, *args: str, check: bool = False, timeout: float = 900) -> subprocess.CompletedProcess:
+        result = subprocess.run(self.command(*args), cwd=self.root, env=self.env(), capture_output=True,
+                                text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return result
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every byte of the outputs a failed run must leave alone: chapters, tables, TOC and site."""
+        files = {}
+        for folder in (self.root / "book" / "generated", self.root / "_build" / "html"):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(self.root).as_posix()] = path.read_bytes()
+        files["_toc.yml"] = (self.root / "_toc.yml").read_bytes()
+        return files
+
+    def leftovers(self) -> list[str]:
+        """Staging folders or half-swapped folders a run must never leave behind."""
+        book = self.root / "book"
+        return sorted(p.name for p in book.iterdir() if p.name.startswith("generated.")) + sorted(
+            p.name for p in (self.root / "_build").glob("html.*"))
+
+
+def copy_project(destination: Path) -> Project:
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in COPIED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=IGNORED)
+        elif source.exists():
+            shutil.copyfile(source, destination / name)
+    return Project(destination)
+
+
+def clone_project(project: Project, destination: Path) -> Project:
+    """A copy of an already built project (chapters, site and Sphinx cache included)."""
+    shutil.copytree(project.root, destination, symlinks=True)
+    return Project(destination)

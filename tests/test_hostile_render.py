@@ -1,0 +1,65 @@
+"""Hostile strings that reach a page (a bypassed validator, a future field) stay inert text in a browser.
+
+The validator rejects markup in the data; this checks the second line of defence, the escaping in
+analysis.pages and analysis.render, in headless chromium.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from analysis import pages, render
+from analysis.paths import BOOK_DIR
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = [
+    "<script>window.__pwned = 1</script>",
+    "</script><script>window.__pwned = 2</script>",
+    "<img src=x onerror=\"window.__pwned = 3\">",
+    "Tom & Jerry's \"quote\" <b>bold</b> a < b > c",
+]
+
+
+def _page_html() -> str:
+    frame = pd.DataFrame({"x": range(len(HOSTILE)), "text": HOSTILE})
+    chart = alt.Chart(frame).mark_point().encode(x="x:Q", y="x:Q", tooltip=["text:N"]).properties(
+        description=HOSTILE[0])
+    rows = [[pages.esc(text), pages.link(text, "javascript:window.__pwned=4"),
+             pages.link(text, "https://example.org/\"onmouseover=\"window.__pwned=5")] for text in HOSTILE]
+    return ("<!doctype html><html><head><meta charset='utf-8'><script src='vega-bundle.js'></script></head><body>"
+            + pages.table(rows, ["text", "javascript link", "quoted link"], caption=HOSTILE[1])
+            + render.chart_html(chart.to_dict()) + "</body></html>")
+
+
+def test_hostile_text_is_inert_in_tables_links_and_charts(tmp_path) -> None:
+    from tests.browser import browser, serve, visit
+
+    shutil.copyfile(BOOK_DIR / "_static" / "vega-bundle.js", tmp_path / "vega-bundle.js")
+    (tmp_path / "index.html").write_text(_page_html(), encoding="utf-8")
+    with serve(tmp_path) as base, browser() as instance:
+        report = visit(instance, base + "index.html", base)
+        context = instance.new_context()
+        page = context.new_page()
+        page.goto(base + "index.html")
+        page.wait_for_selector("svg.marks", timeout=15000)
+        pwned = page.evaluate("window.__pwned === undefined ? null : window.__pwned")
+        text = page.inner_text("table")
+        javascript_links = page.locator("a[href^='javascript']").count()
+        handler_attributes = page.evaluate(
+            "Array.from(document.querySelectorAll('*')).filter(e => Array.from(e.attributes)"
+            ".some(a => a.name.startsWith('on'))).length")
+        # Hover the first mark so vega-tooltip renders a hostile string.
+        page.hover("svg.marks path, svg.marks .mark-symbol path", timeout=5000)
+        page.wait_for_timeout(300)
+        tooltip_scripts = page.locator("#vg-tooltip-element script, #vg-tooltip-element img").count()
+        pwned_after_hover = page.evaluate("window.__pwned === undefined ? null : window.__pwned")
+        context.close()
+    assert pwned is None and pwned_after_hover is None
+    assert "<script>window.__pwned = 1</script>" in text  # shown as text
+    assert javascript_links == 0 and handler_attributes == 0 and tooltip_scripts == 0
+    assert report.charts_rendered == 1 and not report.console_errors and not report.outside_requests

@@ -1,0 +1,251 @@
+"""The papermill pipeline end to end, on a copy of the project: determinism, incremental runs, new data,
+and faults (a notebook that raises, SIGINT/SIGTERM mid-run, an unwritable folder) that must leave the
+previous chapters, tables, table of contents and site byte-identical."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.pipeline_project import Project, clone_project, copy_project
+
+pytestmark = pytest.mark.slow
+JOBS = "2"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project copy with a complete first run and build: the 'last good book'."""
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    project.run("run", "--jobs", JOBS, check=True)
+    project.run("build", check=True)
+    return project
+
+
+@pytest.fixture
+def project(built: Project, tmp_path: Path) -> Project:
+    return clone_project(built, tmp_path / "clone")
+
+
+def _rewrite_csv(path: Path, change) -> None:
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    fields = list(rows[0])
+    rows = change(rows) or rows
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def _executed(stderr: str) -> set[str]:
+    return set(re.findall(r"\] ran  (\S+)", stderr))
+
+
+def _skipped(stderr: str) -> set[str]:
+    return set(re.findall(r"skip  (\S+):", stderr))
+
+
+def test_first_run_made_every_chapter_and_the_site(built: Project) -> None:
+    generated = built.root / "book" / "generated"
+    issues = [row["issue_id"] for row in csv.DictReader((built.root / "data" / "issues.csv").open())
+              if row["positional"] == "true"]
+    for issue_id in issues:
+        assert (generated / "issues" / f"{issue_id}.ipynb").exists()
+        assert f"book/generated/issues/{issue_id}" in (built.root / "_toc.yml").read_text()
+    for table in ("position_by_round", "gaps", "proposal_placement", "benchmarks", "robustness"):
+        assert (generated / "tables" / f"{table}.csv").exists()
+    assert (built.root / "_build" / "html" / "index.html").exists()
+    assert not built.leftovers()
+
+
+def test_outputs_are_deterministic_and_portable(project: Project) -> None:
+    before = project.snapshot()
+    result = project.run("run", "--force", "--jobs", JOBS, check=True)
+    assert "executed" in result.stdout
+    after = project.snapshot()
+    chapters = {k: v for k, v in before.items() if k.startswith("book/generated/")}
+    assert chapters == {k: v for k, v in after.items() if k.startswith("book/generated/")}
+    for name, content in chapters.items():
+        if name.endswith(".ipynb"):
+            text = content.decode("utf-8")
+            assert str(project.root) not in text, f"{name} embeds an absolute path"
+            assert "start_time" not in text and "duration" not in text, f"{name} keeps timings"
+            assert "altair-viz-" not in text, f"{name} has a random chart id"
+
+
+def test_nothing_changed_means_nothing_runs(project: Project) -> None:
+    result = project.run("run", "--jobs", JOBS, check=True)
+    assert _executed(result.stderr) == set()
+    assert "issues/nato_enlargement.ipynb" in _skipped(result.stderr)
+    assert "0 chapter(s) executed" in result.stdout
+
+
+def test_each_kind_of_input_change_reruns_what_depends_on_it(project: Project) -> None:
+    statements = project.root / "data" / "statements.csv"
+
+    def move_one_enlargement_position(rows):
+        row = next(r for r in rows if r["issue_id"] == "nato_enlargement" and r["position"])
+        row["position"] = str(100 - float(row["position"]))
+
+    _rewrite_csv(statements, move_one_enlargement_position)
+    result = project.run("run", "--jobs", JOBS, check=True)
+    executed = _executed(result.stderr)
+    assert "issues/nato_enlargement.ipynb" in executed and "overview.ipynb" in executed
+    assert "issues/military_exercises.ipynb" in _skipped(result.stderr)
+
+    template = project.root / "analysis" / "templates" / "sources.ipynb"
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells[0].source += "\n\nOne more sentence."
+    nbformat.write(notebook, template)
+    result = project.run("run", "--jobs", JOBS, check=True)
+    assert _executed(result.stderr) == {"sources.ipynb"}
+    assert "One more sentence." in (project.root / "book/generated/sources.ipynb").read_text()
+
+    (project.root / "analysis" / "views.py").write_text(
+        (project.root / "analysis" / "views.py").read_text() + "\n# a change to the code\n")
+    result = project.run("run", "--jobs", JOBS, check=True)
+    assert len(_executed(result.stderr)) == len(list((project.root / "book/generated").rglob("*.ipynb")))
+
+    result = project.run("run", "--jobs", JOBS, "--as-of", "2022-01-12", check=True)
+    assert "sources.ipynb" in _executed(result.stderr)  # a parameter changed
+
+
+def test_new_round_and_new_issue_need_no_code_change(project: Project) -> None:
+    data = project.root / "data"
+
+    def add_round(rows):
+        rows.append({**rows[-1], "meeting_id": "geneva_followup", "label": "Follow-up (Feb)", "sequence": "7",
+                     "is_round": "true", "date": "2022-02-10", "window_start": "2022-02-10",
+                     "window_end": "2022-02-12", "place": "Geneva", "format": "Hypothetical later round",
+                     "description": "A later round added by the test."})
+
+    def add_issue(rows):
+        rows.append({**rows[0], "issue_id": "test_new_issue", "label": "Test issue added later",
+                     "description": "An issue added by the test."})
+
+    def add_statements(rows):
+        template = next(r for r in rows if r["kind"] == "official_position" and r["position"])
+        russia = next(r for r in rows if r["actor_id"] == "sergey_ryabkov")
+        west = next(r for r in rows if r["actor_id"] == "wendy_sherman")
+        for number, base, position in ((90, russia, "80"), (91, west, "30")):
+            rows.append({**template, "statement_id": f"S99-{number - 89}", "actor_id": base["actor_id"],
+                         "meeting_id": "geneva_followup", "date": "2022-02-11", "issue_id": "nato_enlargement",
+                         "position": position, "key_phrase": "", "summary": "A later statement (test)."})
+            rows.append({**template, "statement_id": f"S98-{number - 89}", "actor_id": base["actor_id"],
+                         "meeting_id": "geneva_followup", "date": "2022-02-11", "issue_id": "test_new_issue",
+                         "position": position, "key_phrase": "", "summary": "On the new issue (test)."})
+
+    _rewrite_csv(data / "meetings.csv", add_round)
+    _rewrite_csv(data / "issues.csv", add_issue)
+    _rewrite_csv(data / "statements.csv", add_statements)
+    project.run("validate", "data", check=True)
+    result = project.run("run", "--jobs", JOBS, check=True)
+    assert "issues/test_new_issue.ipynb" in _executed(result.stderr)
+    assert "book/generated/issues/test_new_issue" in (project.root / "_toc.yml").read_text()
+    enlargement = (project.root / "book/generated/issues/nato_enlargement.ipynb").read_text()
+    assert "Follow-up (Feb)" in enlargement  # the new round is in the movement chart
+    project.run("build", check=True)
+    assert (project.root / "_build/html/book/generated/issues/test_new_issue.html").exists()
+
+
+def _break_template(project: Project, name: str) -> None:
+    template = project.root / "analysis" / "templates" / name
+    notebook = nbformat.read(template, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
+    nbformat.write(notebook, template)
+
+
+def test_a_failing_notebook_changes_nothing_and_says_where(project: Project) -> None:
+    before = project.snapshot()
+    _break_template(project, "overview.ipynb")
+    result = project.run("run", "--jobs", JOBS)
+    assert result.returncode == 1
+    assert "overview.ipynb" in result.stderr and "cell" in result.stderr
+    assert "deliberate failure for the test" in result.stderr
+    assert (project.root / "_build" / "failures" / "overview.ipynb").exists()
+    assert project.snapshot() == before
+    assert not project.leftovers()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupt_mid_run_changes_nothing(project: Project, signum: int) -> None:
+    before = project.snapshot()
+    process = subprocess.Popen(project.command("run", "--force", "--jobs", "1"), cwd=project.root,
+                               env=project.env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 120
+    while not any("[1/" in line for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert any("[1/" in line for line in lines), "the run never finished a first chapter"
+    time.sleep(0.5)  # now inside the second chapter's kernel
+    process.send_signal(signum)
+    process.wait(timeout=60)
+    reader.join(timeout=10)
+    assert process.returncode != 0
+    assert "interrupted" in "".join(lines)
+    assert project.snapshot() == before
+    assert not project.leftovers()
+
+
+def _as_unprivileged(command: list[str]) -> list[str]:
+    """Root ignores permission bits: run as `nobody` so a read-only folder really is read-only."""
+    if os.geteuid() != 0:
+        return command
+    nobody = pwd.getpwnam("nobody")
+    return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups", *command]
+
+
+def test_an_unwritable_output_folder_changes_nothing(project: Project, tmp_path: Path) -> None:
+    before = project.snapshot()
+    book = project.root / "book"
+    for path in [project.root, *project.root.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o005 | (0o001 if path.is_dir() else 0))  # readable by others
+    for parent in project.root.parents:
+        if parent == Path("/"):
+            break
+        parent.chmod(parent.stat().st_mode | 0o001)
+    book.chmod(0o555)
+    try:
+        env = {**project.env(), "HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
+        result = subprocess.run(_as_unprivileged(project.command("run", "--force")), cwd=project.root,
+                                env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        book.chmod(0o755)
+    assert result.returncode == 1, result.stderr
+    assert "cannot write" in result.stderr and "Traceback" not in result.stderr
+    assert project.snapshot() == before
+    assert not project.leftovers()
+
+
+def test_strict_nbval_catches_a_stale_chapter(project: Project) -> None:
+    chapter = "book/generated/issues/military_exercises.ipynb"
+    nbval = [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-q", chapter]
+    fresh = subprocess.run(nbval, cwd=project.root, env=project.env(), capture_output=True, text=True)
+    assert fresh.returncode == 0, fresh.stdout[-3000:]
+
+    def change_an_exercise_summary(rows):
+        row = next(r for r in rows if r["issue_id"] == "military_exercises" and r["kind"] == "official_position")
+        row["summary"] = row["summary"] + " Edited after the chapter was run."
+
+    _rewrite_csv(project.root / "data" / "statements.csv", change_an_exercise_summary)
+    stale = subprocess.run(nbval, cwd=project.root, env=project.env(), capture_output=True, text=True)
+    assert stale.returncode != 0
+    assert json.loads((project.root / "book/generated/manifest.json").read_text())  # untouched by nbval
