@@ -18,6 +18,8 @@ import pandas as pd
 from analysis.dataset import DataError, Dataset, load
 from analysis.params import AnalysisParams
 
+# Tables longer than this show their first rows and point to the downloadable CSV (pages stay small).
+MAX_TABLE_ROWS = 300
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
@@ -104,13 +106,19 @@ def paragraph(text_html: str) -> str:
     return f"<p>{text_html}</p>"
 
 
-def table(rows: Iterable[Sequence[str]], header: Sequence[str], caption: str = "") -> str:
+def table(rows: Iterable[Sequence[str]], header: Sequence[str], caption: str = "",
+          max_rows: int = MAX_TABLE_ROWS) -> str:
     """An HTML table from cells that are ALREADY escaped HTML (use esc/link/number for each)."""
+    rows = list(rows)
+    note = ""
+    if len(rows) > max_rows:
+        note = f"<p>The first {max_rows} of {len(rows)} rows are shown; the full table is on the Downloads page.</p>"
+        rows = rows[:max_rows]
     head = "".join(f"<th scope=\"col\">{esc(name)}</th>" for name in header)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return (f'<div class="t22-scroll"><table class="t22-table">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{body}</tbody></table></div>")
+            f"<tbody>{body}</tbody></table></div>{note}")
 
 
 def figures(items: Sequence[tuple[str, str]]) -> str:
@@ -120,9 +128,14 @@ def figures(items: Sequence[tuple[str, str]]) -> str:
     return f'<div class="t22-figures">{cards}</div>'
 
 
-def statement_table(statements: pd.DataFrame, caption: str = "") -> str:
+def statement_table(statements: pd.DataFrame, caption: str = "", max_rows: int = MAX_TABLE_ROWS) -> str:
     """The statements behind a chart: who, when, what, the verbatim phrase and the source link."""
     ordered = statements.sort_values(["sequence", "date", "statement_id"], kind="stable")
+    note = ""
+    if len(ordered) > max_rows:
+        note = (f"<p>The first {max_rows} of {len(ordered)} statements are shown; all are in "
+                "statements.csv (see Downloads).</p>")
+        ordered = ordered.head(max_rows)
     rows = [
         [esc(row.statement_id), esc(row.actor), esc(row.date or "not given"), esc(row.round),
          esc(row.kind.replace("_", " ")), number(row.position), esc(row.summary),
@@ -131,4 +144,4 @@ def statement_table(statements: pd.DataFrame, caption: str = "") -> str:
         for row in ordered.itertuples()
     ]
     return table(rows, ["id", "actor", "date", "round", "kind", "position", "summary (our words)",
-                        "key phrase (verbatim)", "source"], caption)
+                        "key phrase (verbatim)", "source"], caption) + note

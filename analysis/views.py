@@ -11,6 +11,9 @@ import pandas as pd
 from analysis.charts import SIDE_LABELS
 from analysis.pages import Page
 
+# Above this many marks a chart shows counts per side and position instead of one mark per statement,
+# so pages stay small however large the record grows (and Altair's row limit is never reached).
+MAX_CHART_POINTS = 400
 BENCHMARK_COLUMNS = {"reference_point": "reference point", "compromise": "compromise",
                      "nash_issue": "Nash (issue)", "nash_package": "Nash (package)"}
 
@@ -41,8 +44,25 @@ def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
     scored["source"] = scored["publisher"] + ": " + scored["source_title"]
     scored["kind"] = scored["kind"].str.replace("_", " ")
     scored["order"] = range(len(scored))
-    return scored[["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
-                   "summary", "key_phrase", "source", "order"]].reset_index(drop=True)
+    scored["statements"] = 1
+    columns = ["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
+               "summary", "key_phrase", "source", "order", "statements"]
+    return limit_points(scored[columns].reset_index(drop=True))
+
+
+def limit_points(points: pd.DataFrame, max_points: int = MAX_CHART_POINTS) -> pd.DataFrame:
+    """One mark per statement up to max_points; beyond, one mark per (issue, side, kind, whole position)
+    carrying the number of statements and the first of them as an example."""
+    if len(points) <= max_points:
+        return points
+    rounded = points.assign(position=points["position"].round())
+    keys = ["issue_id", "group", "kind", "position"]
+    first = rounded.groupby(keys, as_index=False, sort=True).first()
+    counts = rounded.groupby(keys, as_index=False, sort=True).size()
+    merged = first.drop(columns="statements").merge(counts.rename(columns={"size": "statements"}), on=keys)
+    merged["summary"] = merged["statements"].astype(str) + " statements, e.g.: " + merged["summary"]
+    merged["order"] = range(len(merged))
+    return merged.reset_index(drop=True)
 
 
 def benchmark_values(page: Page, issue_id: str) -> pd.DataFrame:
@@ -80,6 +100,21 @@ def placement(page: Page) -> pd.DataFrame:
     return merged
 
 
+def placement_for_chart(page: Page, max_points: int = MAX_CHART_POINTS) -> pd.DataFrame:
+    """Proposals for the lambda chart; beyond max_points, lambdas rounded to 0.01 and counted."""
+    placed = placement(page)
+    if len(placed) <= max_points:
+        return placed
+    rounded = placed.assign(**{"lambda": placed["lambda"].round(2)})
+    keys = ["issue_id", "issue", "nearer_side", "lambda"]
+    first = rounded.groupby(keys, as_index=False, sort=True).first()
+    counts = rounded.groupby(keys, as_index=False, sort=True).size()
+    merged = first.merge(counts, on=keys)
+    merged["actor"] = merged["size"].astype(str) + " proposals, e.g. " + merged["actor"]
+    merged["order"] = range(len(merged))
+    return merged.drop(columns="size")
+
+
 def comparison_points(page: Page) -> pd.DataFrame:
     """For every positional issue: the sides' overall positions, each expert proposal and the benchmarks."""
     benchmarks = page.tables["benchmarks"]
@@ -91,7 +126,7 @@ def comparison_points(page: Page) -> pd.DataFrame:
         rows.append((issue, "Russia", bench.russia, "overall position of Russian officials"))
         for column, name in BENCHMARK_COLUMNS.items():
             rows.append((issue, name, getattr(bench, column), name))
-    for proposal in placement(page).itertuples():
+    for proposal in placement_for_chart(page).itertuples():
         rows.append((proposal.issue, "Expert", proposal.position, f"{proposal.actor}: {proposal.summary}"))
     frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label"]).dropna(subset=["position"])
     return frame.reset_index(drop=True)

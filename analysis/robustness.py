@@ -1,0 +1,290 @@
+"""How far the headline findings survive coding error.
+
+Each of params.robustness_draws redraws (numpy default_rng(params.seed)) adds independent uniform noise
+in [-params.noise, +params.noise] to every coded position and every coded salience of the statements
+that enter the analysis (official positions and expert proposals; clipped to the 0-100 scale; a
+missing salience stays missing and so takes the default salience), then recomputes the sides'
+overall positions and saliences, the expert lambdas, the single-issue Nash solutions and the Nash
+package. share_holding is the share of draws in which a finding still holds; holds_in_data says
+whether it holds in the unperturbed data, judged on the computed tables.
+
+The headline findings are defined once, in `define_findings`, as named predicates over `Outcomes`
+(arrays with one row per draw). Their names are generated from the issues present in the data.
+
+The redraws are vectorised: the array kernels of positions, placement and bargaining run once on arrays
+of shape (draws, ...), not once per draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.bargaining import benchmarks, nash_solve
+from analysis.params import DEFAULT_PARAMS, AnalysisParams
+from analysis.placement import expert_proposals, median_lambda_by_issue, placement_lambda, proposal_placement
+from analysis.positions import (
+    mean_salience,
+    official_positions,
+    overall_position,
+    positional_issue_ids,
+    sort_by_statement,
+)
+
+ROBUSTNESS_COLUMNS = ["finding", "description", "holds_in_data", "share_holding", "draws", "noise"]
+# Gaps within this many scale points of the largest count as tied for largest.
+GAP_TIE_TOLERANCE = 1e-9
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """The quantities the findings are judged on, one row per draw (a single row for the data).
+
+    issue_ids: the positional issues (sorted); west, russia: overall side positions, shape
+    (draws, issues); median_lambda: median lambda of the expert proposals (NaN where none);
+    nash_issue_agreement: single-issue Nash agreement (False where undefined); in_package: the issues
+    of the Nash package (both sides and the reference point known); package_agreement: shape (draws,).
+    """
+
+    issue_ids: tuple[str, ...]
+    west: np.ndarray
+    russia: np.ndarray
+    median_lambda: np.ndarray
+    nash_issue_agreement: np.ndarray
+    in_package: np.ndarray
+    package_agreement: np.ndarray
+
+    def column(self, issue_id: str) -> int:
+        return self.issue_ids.index(issue_id)
+
+    def abs_gap(self) -> np.ndarray:
+        """|russia - west| per draw and issue (NaN where a side has no position)."""
+        return np.abs(self.russia - self.west)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A headline finding: a name, a sentence, and a predicate giving one bool per draw."""
+
+    name: str
+    description: str
+    holds: Callable[[Outcomes], np.ndarray]
+
+
+def _largest_gap_is(issue_id: str) -> Callable[[Outcomes], np.ndarray]:
+    def holds(outcomes: Outcomes) -> np.ndarray:
+        gap = outcomes.abs_gap()
+        largest = np.max(np.where(np.isnan(gap), -np.inf, gap), axis=1)
+        return gap[:, outcomes.column(issue_id)] >= largest - GAP_TIE_TOLERANCE
+    return holds
+
+
+def _median_lambda_between(issue_id: str) -> Callable[[Outcomes], np.ndarray]:
+    def holds(outcomes: Outcomes) -> np.ndarray:
+        lam = outcomes.median_lambda[:, outcomes.column(issue_id)]
+        return (lam >= 0) & (lam <= 1)
+    return holds
+
+
+def _median_lambda_nearer_west(issue_id: str) -> Callable[[Outcomes], np.ndarray]:
+    def holds(outcomes: Outcomes) -> np.ndarray:
+        return outcomes.median_lambda[:, outcomes.column(issue_id)] < 0.5
+    return holds
+
+
+def _no_single_issue_agreement(issue_id: str) -> Callable[[Outcomes], np.ndarray]:
+    def holds(outcomes: Outcomes) -> np.ndarray:
+        return ~outcomes.nash_issue_agreement[:, outcomes.column(issue_id)]
+    return holds
+
+
+def _package_beats_reference(outcomes: Outcomes) -> np.ndarray:
+    return outcomes.package_agreement.copy()
+
+
+def define_findings(data: Outcomes) -> list[Finding]:
+    """The headline findings, generated from the issues present in the (unperturbed) data.
+
+    gap_<issue>_largest       the largest |russia - west| overall gap is on <issue> (one finding for
+                              each issue that holds it in the data; ties within 1e-9 count as holding)
+    experts_between_sides_<issue>   median lambda of the expert proposals lies in [0, 1]
+    experts_nearer_west_<issue>     median lambda < 0.5
+    no_single_issue_agreement_<issue>  the single-issue Nash solution finds no agreement
+    package_beats_reference   the Nash package gives both sides a strictly positive gain
+    """
+    findings = []
+    gap = data.abs_gap()[0]
+    if np.any(~np.isnan(gap)):
+        # Every issue tied for the largest gap gets its finding: picking one would be arbitrary.
+        largest = np.nanmax(gap)
+        tied = [issue_id for k, issue_id in enumerate(data.issue_ids)
+                if not np.isnan(gap[k]) and gap[k] >= largest - GAP_TIE_TOLERANCE]
+        for issue_id in tied:
+            others = [other for other in tied if other != issue_id]
+            tie_note = f" (in the data tied with {', '.join(others)}; a tie counts as holding)" if others else ""
+            findings.append(Finding(f"gap_{issue_id}_largest",
+                                    f"The largest Russia-West gap (overall positions) is on {issue_id}"
+                                    f"{tie_note}.",
+                                    _largest_gap_is(issue_id)))
+    for k, issue_id in enumerate(data.issue_ids):
+        if not np.isnan(data.median_lambda[0, k]):
+            findings.append(Finding(f"experts_between_sides_{issue_id}",
+                                    f"The median expert proposal on {issue_id} lies between the sides "
+                                    "(median lambda in [0, 1]).",
+                                    _median_lambda_between(issue_id)))
+            findings.append(Finding(f"experts_nearer_west_{issue_id}",
+                                    f"The median expert proposal on {issue_id} is nearer the West "
+                                    "(median lambda < 0.5).",
+                                    _median_lambda_nearer_west(issue_id)))
+    for k, issue_id in enumerate(data.issue_ids):
+        if data.in_package[k]:
+            findings.append(Finding(f"no_single_issue_agreement_{issue_id}",
+                                    f"On {issue_id} alone no outcome makes both sides better off than "
+                                    "the reference point (single-issue Nash: no agreement).",
+                                    _no_single_issue_agreement(issue_id)))
+    if data.in_package.any():
+        findings.append(Finding("package_beats_reference",
+                                "The Nash package over all positional issues makes both sides strictly "
+                                "better off than the reference point.",
+                                _package_beats_reference))
+    return findings
+
+
+def outcomes_from_tables(benchmark_table: pd.DataFrame, lambda_table: pd.DataFrame) -> Outcomes:
+    """Outcomes of the unperturbed data, read from the benchmarks and lambda_by_issue tables."""
+    bench = benchmark_table.sort_values("issue_id", kind="stable")
+    issue_ids = tuple(bench["issue_id"].astype(str))
+    medians = dict(zip(lambda_table["issue_id"], lambda_table["median_lambda"], strict=True))
+    in_package = bench["nash_package_agreement"].notna().to_numpy()
+    package_agreement = bool(in_package.any()) and bool(bench.loc[in_package, "nash_package_agreement"].all())
+    return Outcomes(
+        issue_ids=issue_ids,
+        west=bench["west"].to_numpy(float)[None, :],
+        russia=bench["russia"].to_numpy(float)[None, :],
+        median_lambda=np.array([[medians.get(issue_id, np.nan) for issue_id in issue_ids]], dtype=float),
+        nash_issue_agreement=bench["nash_issue_agreement"].fillna(False).to_numpy(bool)[None, :],
+        in_package=in_package,
+        package_agreement=np.array([package_agreement]),
+    )
+
+
+def _noisy(values: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """values + noise clipped to the 0-100 scale; NaN (not coded) stays NaN."""
+    return np.clip(values[None, :] + noise, 0.0, 100.0)
+
+
+def _median_of_defined(lambdas: np.ndarray) -> np.ndarray:
+    """Median over the last axis of the defined (non-NaN) values; NaN where none is defined.
+
+    np.median when all are defined (the usual case) so that the values equal the tables' exactly.
+    """
+    defined = ~np.isnan(lambdas)
+    if defined.all():
+        return np.median(lambdas, axis=-1)
+    return np.array([np.median(row[ok]) if ok.any() else np.nan
+                     for row, ok in zip(lambdas, defined, strict=True)])
+
+
+def perturbed_outcomes(
+    statements: pd.DataFrame,
+    actors: pd.DataFrame,
+    issues: pd.DataFrame,
+    meetings: pd.DataFrame,
+    params: AnalysisParams = DEFAULT_PARAMS,
+) -> Outcomes:
+    """Outcomes of params.robustness_draws noisy redraws of the coded positions and saliences.
+
+    Noise is drawn for the statements in natural statement_id order (positions, then saliences), so a
+    given seed gives the same draws whatever the input row order.
+    """
+    draws, noise = params.robustness_draws, params.noise
+    official = official_positions(statements, actors, issues, meetings, params)
+    proposals = expert_proposals(statements, issues, params)
+    coded = pd.concat([official.assign(source="official"), proposals.assign(source="proposal")],
+                      ignore_index=True)
+    coded = sort_by_statement(coded)
+
+    rng = np.random.default_rng(params.seed)
+    position_noise = rng.uniform(-noise, noise, size=(draws, len(coded)))
+    salience_noise = rng.uniform(-noise, noise, size=(draws, len(coded)))
+    positions = _noisy(coded["position"].to_numpy(float), position_noise)
+    saliences = _noisy(coded["salience"].to_numpy(float), salience_noise)
+
+    issue_ids = tuple(positional_issue_ids(issues))
+    shape = (draws, len(issue_ids))
+    side_position = {side: np.full(shape, np.nan) for side in ("west", "russia")}
+    side_salience = {side: np.full(shape, np.nan) for side in ("west", "russia")}
+    median_lambda = np.full(shape, np.nan)
+    is_official = coded["source"].eq("official").to_numpy()
+    for k, issue_id in enumerate(issue_ids):
+        on_issue = coded["issue_id"].eq(issue_id).to_numpy()
+        for side in ("west", "russia"):
+            columns = np.flatnonzero(on_issue & is_official & coded["side"].eq(side).to_numpy())
+            if columns.size == 0:
+                continue
+            side_position[side][:, k] = overall_position(
+                positions[:, columns], coded["sequence"].to_numpy()[columns].astype(int),
+                coded["date"].to_numpy(object)[columns], params.round_rule, params.overall_from)
+            side_salience[side][:, k] = mean_salience(saliences[:, columns], params.default_salience)
+        columns = np.flatnonzero(on_issue & ~is_official)
+        if columns.size:
+            lam = placement_lambda(positions[:, columns], side_position["west"][:, k, None],
+                                   side_position["russia"][:, k, None])
+            median_lambda[:, k] = _median_of_defined(lam)
+
+    reference = pd.to_numeric(issues.set_index(issues["issue_id"].astype(str))["reference_point"],
+                              errors="coerce").reindex(list(issue_ids)).to_numpy(float)
+    west, russia = side_position["west"], side_position["russia"]
+    s_w, s_r = side_salience["west"], side_salience["russia"]
+    c_w, c_r = params.capability["west"], params.capability["russia"]
+    # The package holds the issues complete in the data; noise never removes a position.
+    in_package = ~(np.isnan(west[0]) | np.isnan(russia[0]) | np.isnan(reference))
+    single = nash_solve(west[..., None], russia[..., None], reference[None, :, None], s_w[..., None],
+                        s_r[..., None], c_w, c_r)
+    nash_issue_agreement = single.agreement & in_package[None, :]
+    if in_package.any():
+        package = nash_solve(west[:, in_package], russia[:, in_package], reference[None, in_package],
+                             s_w[:, in_package], s_r[:, in_package], c_w, c_r)
+        package_agreement = package.agreement
+    else:
+        package_agreement = np.zeros(draws, dtype=bool)
+    return Outcomes(issue_ids, west, russia, median_lambda, nash_issue_agreement, in_package,
+                    package_agreement)
+
+
+def robustness_table(
+    statements: pd.DataFrame,
+    actors: pd.DataFrame,
+    issues: pd.DataFrame,
+    meetings: pd.DataFrame,
+    params: AnalysisParams = DEFAULT_PARAMS,
+    benchmark_table: pd.DataFrame | None = None,
+    lambda_table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Share of noisy redraws in which each headline finding holds.
+
+    Columns: finding, description, holds_in_data, share_holding, draws, noise; in the order of
+    `define_findings`. benchmark_table and lambda_table (the unperturbed tables) are computed when not
+    given.
+    """
+    if benchmark_table is None:
+        benchmark_table = benchmarks(statements, actors, issues, meetings, params)
+    if lambda_table is None:
+        lambda_table = median_lambda_by_issue(
+            proposal_placement(statements, actors, issues, meetings, params), params)
+    data = outcomes_from_tables(benchmark_table, lambda_table)
+    findings = define_findings(data)
+    redrawn = perturbed_outcomes(statements, actors, issues, meetings, params)
+    rows = [{
+        "finding": finding.name,
+        "description": finding.description,
+        "holds_in_data": bool(finding.holds(data)[0]),
+        "share_holding": float(np.mean(finding.holds(redrawn))),
+        "draws": params.robustness_draws,
+        "noise": float(params.noise),
+    } for finding in findings]
+    table = pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
+    return table.astype({"holds_in_data": bool, "share_holding": float, "draws": int, "noise": float})

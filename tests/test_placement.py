@@ -1,0 +1,128 @@
+"""Placement of expert proposals between the sides: lambda, nearer side, bootstrap interval."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from analysis.params import AnalysisParams
+from analysis.placement import (
+    bootstrap_median_ci,
+    median_lambda_by_issue,
+    nearer_side,
+    placement_lambda,
+    proposal_placement,
+)
+from tests.test_positions import make_dataset, shuffled
+
+scale = st.floats(0, 100, allow_nan=False)
+
+
+def test_lambda_by_hand():
+    assert placement_lambda(50, 0, 100) == 0.5
+    assert placement_lambda(25, 0, 100) == 0.25
+    assert placement_lambda(50, 25, 87.5) == pytest.approx(0.4)  # (50 - 25) / 62.5
+    assert placement_lambda(-10 + 20, 20, 80) == pytest.approx(-1 / 6)  # beyond the West
+    assert placement_lambda(90, 20, 80) == pytest.approx(7 / 6)  # beyond Russia
+    assert np.isnan(placement_lambda(40, 60, 60))  # the sides coincide: undefined
+    assert np.isnan(placement_lambda(40, np.nan, 60))
+    np.testing.assert_allclose(placement_lambda(np.array([0.0, 50.0, 100.0]), 0.0, 100.0), [0, 0.5, 1])
+
+
+def test_nearer_side():
+    assert [nearer_side(v) for v in (0.25, 0.5, 0.75, -1.0, 2.0)] == ["west", "midpoint", "russia", "west",
+                                                                      "russia"]
+    assert nearer_side(float("nan")) is None
+
+
+def test_proposal_placement_by_hand():
+    table = proposal_placement(*make_dataset())
+    assert list(table.columns) == ["statement_id", "actor_id", "issue_id", "position", "west", "russia",
+                                   "lambda", "inside_range", "nearer_side"]
+    assert table["statement_id"].tolist() == ["S04-1", "S04-2", "S04-3", "S04-4"]
+    np.testing.assert_allclose(table["lambda"], [0.5, 0.25, 0.4, 35 / 95])
+    assert table["nearer_side"].tolist() == ["midpoint", "west", "west", "west"]
+    assert table["inside_range"].tolist() == [True, True, True, True]
+    assert table["west"].tolist() == [0.0, 0.0, 25.0, 5.0]
+    assert table["russia"].tolist() == [100.0, 100.0, 87.5, 100.0]
+
+
+def test_placement_outside_range_and_missing_side():
+    statements, actors, issues, meetings = make_dataset()
+    extra = statements.iloc[[5, 5]].copy()
+    extra["statement_id"] = ["S09-1", "S09-2"]
+    extra["position"] = [100.0, 30.0]
+    extra["issue_id"] = ["missiles", "enlargement"]
+    # Drop every West statement on enlargement: the West has no position there.
+    keep = ~((statements["issue_id"] == "enlargement") & statements["actor_id"].isin(["sherman_t",
+                                                                                      "stoltenberg_t"]))
+    frames = (pd.concat([statements[keep], extra], ignore_index=True), actors, issues, meetings)
+    table = proposal_placement(*frames).set_index("statement_id")
+    assert table.loc["S09-1", "lambda"] == pytest.approx(75 / 62.5)
+    assert not table.loc["S09-1", "inside_range"]
+    assert table.loc["S09-1", "nearer_side"] == "russia"
+    assert np.isnan(table.loc["S09-2", "lambda"])
+    assert pd.isna(table.loc["S09-2", "inside_range"])
+    assert pd.isna(table.loc["S09-2", "nearer_side"])
+
+
+def test_median_lambda_by_issue_by_hand():
+    table = median_lambda_by_issue(proposal_placement(*make_dataset()), AnalysisParams())
+    assert table["issue_id"].tolist() == ["enlargement", "missiles", "troops"]
+    assert table["n"].tolist() == [2, 1, 1]
+    np.testing.assert_allclose(table["median_lambda"], [0.375, 0.4, 35 / 95])
+    # n == 1: the interval is the value itself.
+    np.testing.assert_allclose(table[["ci_low", "ci_high"]].iloc[1:].to_numpy(),
+                               [[0.4, 0.4], [35 / 95, 35 / 95]])
+    # n == 2: resampled medians are 0.25, 0.375 or 0.5; the 95% interval spans the extremes.
+    assert table[["ci_low", "ci_high"]].iloc[0].tolist() == [0.25, 0.5]
+
+
+def test_bootstrap_is_seeded_and_order_free():
+    values = [0.1, 0.9, 0.4, 0.35, 0.6, 0.2, 0.55]
+    first = bootstrap_median_ci(values, 2000, 0.95, 20220110)
+    assert first == bootstrap_median_ci(list(reversed(values)), 2000, 0.95, 20220110)
+    assert first[0] <= np.median(values) <= first[1]
+    # By hand: the same resampling written out.
+    rng = np.random.default_rng(20220110)
+    ordered = np.sort(values)
+    medians = np.median(ordered[rng.integers(0, 7, size=(2000, 7))], axis=1)
+    assert first == tuple(np.percentile(medians, [2.5, 97.5]))
+    assert np.isnan(bootstrap_median_ci([], 10, 0.95, 1)).all()
+
+
+@settings(max_examples=50, deadline=None)
+@given(west=scale, russia=scale)
+def test_lambda_of_the_sides_own_positions(west, russia):
+    assume(west != russia)
+    assert placement_lambda(west, west, russia) == 0.0
+    assert placement_lambda(russia, west, russia) == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(west=scale, russia=scale, proposal=scale)
+def test_inside_range_iff_lambda_in_unit_interval(west, russia, proposal):
+    assume(abs(west - russia) > 1e-6)
+    lam = placement_lambda(proposal, west, russia)
+    inside = min(west, russia) <= proposal <= max(west, russia)
+    if inside:
+        assert -1e-9 <= lam <= 1 + 1e-9
+    else:
+        assert lam < 1e-9 or lam > 1 - 1e-9
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_placement_does_not_depend_on_row_order(seed):
+    statements, actors, issues, meetings = make_dataset()
+    reordered = (shuffled(statements, seed), shuffled(actors, seed + 1), shuffled(issues, seed + 2),
+                 shuffled(meetings, seed + 3))
+    params = AnalysisParams(bootstrap_draws=200)
+    first = proposal_placement(statements, actors, issues, meetings, params)
+    second = proposal_placement(*reordered, params)
+    pd.testing.assert_frame_equal(first, second)
+    pd.testing.assert_frame_equal(median_lambda_by_issue(first, params),
+                                  median_lambda_by_issue(shuffled(second, seed), params))

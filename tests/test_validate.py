@@ -1,0 +1,484 @@
+"""The data validator and loader: the bad-input corpus, hostile and huge inputs built at run time, the shipped
+data, and analysis.dataset.
+
+Corpus cases live in tests/bad_inputs/<case>/ (written by tests/bad_inputs/build_corpus.py from
+tests/fixtures/valid_small/). Each expected.txt line must appear in the output, and every problem printed
+must match one of them: a case breaks one thing, so anything else reported is noise or a bug.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import dataset, validate
+from analysis.schema import Problem, SchemaError, load_package, parse_package
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "valid_small"
+
+
+def _load_corpus_builder():
+    spec = importlib.util.spec_from_file_location("build_corpus", BAD_INPUTS / "build_corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(module)
+    return module
+
+
+corpus = _load_corpus_builder()
+CASE_DIRS = sorted(path.parent for path in BAD_INPUTS.glob("*/expected.txt"))
+# The subprocess runs are slow (a fresh interpreter importing pandas): only a handful.
+SUBPROCESS_CASES = {
+    "valid",
+    "missing_file",
+    "datapackage_not_json",
+    "malformed_csv_unclosed_quote",
+    "empty_file",
+}
+VALIDATE_SCRIPT = "import sys; from analysis.validate import main; sys.exit(main(sys.argv[1:]))"
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+
+def run_main(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    code = validate.main([str(data_dir)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def run_subprocess(args: list[str]) -> tuple[int, str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def assert_report(code: int, output: str, expected: list[str]) -> None:
+    assert "Traceback" not in output, output
+    lines = output.splitlines()
+    assert lines, "no output at all"
+    if expected == [corpus.VALID]:
+        assert code == 0, output
+        assert len(lines) == 1 and lines[0].startswith("valid: "), output
+        return
+    assert code == 1, output
+    assert lines[-1].startswith("invalid: "), output
+    for line in expected:
+        assert line in output, f"expected {line!r} in:\n{output}"
+    for line in lines[:-1]:
+        assert any(fragment in line for fragment in expected), f"unexpected problem {line!r} in:\n{output}"
+
+
+def expected_of(case_dir: Path) -> list[str]:
+    return [line for line in (case_dir / "expected.txt").read_text(encoding="utf-8").splitlines() if line]
+
+
+def make_data(tmp_path: Path, *edits) -> Path:
+    return corpus.write_data(corpus.case_files(corpus.Case("runtime", (), tuple(edits))), tmp_path / "data")
+
+
+# --- the corpus -------------------------------------------------------------------------------------------
+
+
+def test_fixture_schema_is_the_shipped_schema() -> None:
+    # The corpus must follow the real schema: copy data/datapackage.json over and rerun build_corpus.py.
+    assert (FIXTURE / "datapackage.json").read_bytes() == (DATA_DIR / "datapackage.json").read_bytes()
+
+
+def test_corpus_is_up_to_date_and_large_enough() -> None:
+    assert corpus.stale_cases() == [], "run: python tests/bad_inputs/build_corpus.py"
+    assert len(CASE_DIRS) >= 32
+
+
+@pytest.mark.parametrize("case_dir", CASE_DIRS, ids=[path.name for path in CASE_DIRS])
+def test_corpus_case(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    if case_dir.name in SUBPROCESS_CASES:
+        code, output = run_subprocess(["-c", VALIDATE_SCRIPT, str(case_dir / "data")])
+    else:
+        code, output = run_main(case_dir / "data", capsys)
+    assert_report(code, output, expected_of(case_dir))
+
+
+@pytest.mark.skipif(not (ROOT / "analysis" / "cli.py").exists(), reason="analysis/cli.py is not written yet")
+@pytest.mark.parametrize("case_name", ["valid", "unknown_actor"])
+def test_command_line(case_name: str) -> None:
+    case_dir = BAD_INPUTS / case_name
+    code, output = run_subprocess(["-m", "analysis", "validate", str(case_dir / "data")])
+    assert_report(code, output, expected_of(case_dir))
+
+
+# --- cases built at run time: binary, invisible or huge content -------------------------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _bom_and_crlf(files: dict[str, bytes]) -> None:
+    for name in files:
+        files[name] = BOM + files[name].replace(b"\n", b"\r\n")
+
+
+RUNTIME_CASES = {
+    "non_utf8_bytes": (
+        (
+            corpus.replace_bytes("statements.csv", b"Test outlet:", b"Test \xe9outlet:"),
+            corpus.replace_bytes("actors.csv", b"Senior fellow", b"Senior\xff fellow"),
+        ),
+        [
+            "statements.csv:3:summary: not valid UTF-8: byte 0xE9 cannot be decoded",
+            "actors.csv:4:role: not valid UTF-8: byte 0xFF cannot be decoded",
+        ],
+    ),
+    "bom_and_crlf": ((_bom_and_crlf,), [corpus.VALID]),
+    "utf16_file": (
+        (lambda files: files.update({"actors.csv": files["actors.csv"].decode().encode("utf-16")}),),
+        ["actors.csv:0:-: the file is UTF-16 encoded; save it as UTF-8"],
+    ),
+    "control_characters": (
+        (
+            corpus.set_cell("statements.csv", 2, "summary", "A bell\x07 (test row)."),
+            corpus.set_cell("statements.csv", 3, "key_phrase", "a\ttab"),
+            corpus.set_cell("statements.csv", 4, "coding_note", "two\nlines"),
+            corpus.set_cell("statements.csv", 5, "summary", "carriage\rreturn"),
+            corpus.set_cell("actors.csv", 5, "name", "Test \x1b[31mOutlet"),
+            corpus.set_cell("sources.csv", 2, "note", "delete\x7f"),
+            corpus.set_cell("issues.csv", 3, "description", "next line\x85 (C1)"),
+            corpus.set_cell("meetings.csv", 4, "description", "nul\x00byte"),
+        ),
+        [
+            "statements.csv:2:summary: control character U+0007 is not allowed",
+            "statements.csv:3:key_phrase: control character U+0009 is not allowed",
+            "statements.csv:4:coding_note: control character U+000A is not allowed",
+            # Rows are line numbers: the fifth record starts on line 6, after the line break above.
+            "statements.csv:6:summary: control character U+000D is not allowed",
+            "actors.csv:5:name: control character U+001B is not allowed",
+            "sources.csv:2:note: control character U+007F is not allowed",
+            "issues.csv:3:description: control character U+0085 is not allowed",
+            "meetings.csv:4:description: control character U+0000 is not allowed",
+        ],
+    ),
+    "bidirectional_overrides": (
+        (
+            corpus.set_cell("actors.csv", 2, "name", "Test \u202eOfficial"),
+            corpus.set_cell("statements.csv", 6, "summary", "An \u2066isolate\u2069 (test row)."),
+            corpus.set_cell("sources.csv", 3, "title", "Right-to-left mark\u200f (test)"),
+            corpus.set_cell("issues.csv", 2, "anchor_50", "Arabic letter mark\u061c (test)"),
+        ),
+        [
+            "actors.csv:2:name: bidirectional control character U+202E is not allowed",
+            "statements.csv:6:summary: bidirectional control character U+2066 is not allowed",
+            "sources.csv:3:title: bidirectional control character U+200F is not allowed",
+            "issues.csv:2:anchor_50: bidirectional control character U+061C is not allowed",
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNTIME_CASES))
+def test_runtime_case(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edits, expected = RUNTIME_CASES[name]
+    code, output = run_main(make_data(tmp_path, *edits), capsys)
+    assert_report(code, output, expected)
+
+
+def test_one_megabyte_cell_gives_one_short_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_data(tmp_path, corpus.set_cell("statements.csv", 3, "summary", "x" * 1_048_576))
+    started = time.perf_counter()
+    code, output = run_main(data, capsys)
+    elapsed = time.perf_counter() - started
+    assert_report(
+        code,
+        output,
+        ["statements.csv:3:summary: cell is 1,048,576 characters long; no cell may exceed 10,000"],
+    )
+    assert len(output) < 500 and elapsed < 10
+
+
+def _hundred_thousand_statements(
+    header: list[str], rows: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """100,000 valid rows: the fixture's rows repeated, each with a unique id and summary."""
+    id_column, summary_column = header.index("statement_id"), header.index("summary")
+    many = []
+    for number in range(100_000):
+        row = list(rows[number % len(rows)])
+        suffix = "" if number < 10_000 else "abcdefghi"[number // 10_000 - 1]
+        row[id_column] = f"S{number % 100:02d}-{number // 100 % 100}{suffix}"
+        row[summary_column] = f"Synthetic statement number {number} (test row)."
+        many.append(row)
+    return header, many
+
+
+def test_hundred_thousand_rows_are_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_data(tmp_path, corpus.transform_csv("statements.csv", _hundred_thousand_statements))
+    started = time.perf_counter()
+    code, output = run_main(data, capsys)
+    elapsed = time.perf_counter() - started
+    assert_report(code, output, [corpus.VALID])
+    assert "100000 statements" in output
+    with capsys.disabled():  # the timing is reported, not asserted (machines differ)
+        print(f"\n100,000 statement rows validated in {elapsed:.2f} s")
+
+
+# --- properties -------------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@")
+BIDI_CHARS = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _acceptable_summary(text: str) -> bool:
+    """An independent statement of the text rules for one summary cell (maxLength 600)."""
+    return (
+        0 < len(text) <= 600
+        and not text.startswith(FORMULA_START)
+        and not any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F or char in BIDI_CHARS for char in text)
+        and re.search(r"<[A-Za-z/!?]", text) is None
+    )
+
+
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=700) | st.sampled_from(["a < b", "<5", "x<y", "<!--", "NA", "=1", '"quoted"']))
+def test_any_summary_text_is_accepted_or_reported(text: str, tmp_path: Path) -> None:
+    data = make_data(tmp_path, corpus.set_cell("statements.csv", 3, "summary", text))
+    problems = validate.validate_dir(data)
+    assert all(isinstance(problem, Problem) for problem in problems)
+    if _acceptable_summary(text):
+        assert problems == []
+    else:
+        assert problems and {(p.file, p.row, p.column) for p in problems} == {
+            ("statements.csv", 3, "summary")
+        }
+
+
+@settings(max_examples=75, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-1000, 1000))
+def test_any_number_is_accepted_only_in_range(position: float, tmp_path: Path) -> None:
+    data = make_data(tmp_path, corpus.set_cell("statements.csv", 6, "position", repr(position)))
+    problems = validate.validate_dir(data)
+    in_range = 0 <= position <= 100  # False for NaN
+    assert (problems == []) == in_range, problems
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    file=st.sampled_from(["statements.csv", "issues.csv", "datapackage.json"]),
+    tail=st.binary(max_size=400) | st.text(alphabet='a,"\r\n\x00\xe9<=', max_size=80).map(str.encode),
+)
+def test_any_bytes_give_problems_not_a_traceback(
+    file: str, tail: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = make_data(tmp_path)
+    original = (data / file).read_bytes()
+    (data / file).write_bytes(original[: len(original) // 2] + tail)  # cut anywhere, then garbage
+    code, output = run_main(data, capsys)
+    assert "Traceback" not in output
+    assert output.splitlines()[-1].startswith({0: "valid: ", 1: "invalid: "}[code])
+    assert code == 1 or file != "datapackage.json"  # half a JSON document never parses
+
+
+# --- output and command line ------------------------------------------------------------------------------
+
+
+def test_problem_renders_as_file_row_column_message() -> None:
+    assert str(Problem("statements.csv", 4, "date", "bad")) == "statements.csv:4:date: bad"
+
+
+def test_every_problem_is_printed_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    code, output = run_main(BAD_INPUTS / "formula_injection" / "data", capsys)
+    problem_lines = output.splitlines()[:-1]
+    assert code == 1 and len(problem_lines) == 4
+    keys = [(line.split(":")[0], int(line.split(":")[1])) for line in problem_lines]
+    assert keys == sorted(keys)
+    assert (
+        output.splitlines()[-1]
+        == f"invalid: 4 problems in 2 files ({BAD_INPUTS / 'formula_injection' / 'data'})"
+    )
+
+
+def test_missing_data_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, output = run_main(tmp_path / "nowhere", capsys)
+    assert code == 1 and "data folder not found" in output and "Traceback" not in output
+
+
+def test_a_file_where_a_folder_is_expected(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = make_data(tmp_path)
+    (data / "actors.csv").unlink()
+    (data / "actors.csv").mkdir()
+    code, output = run_main(data, capsys)
+    assert code == 1 and "actors.csv:0:-: cannot read the file" in output
+
+
+def test_too_many_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    assert validate.main(["a", "b"]) == 2
+    assert "usage" in capsys.readouterr().err
+
+
+def test_shipped_data_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    if not (DATA_DIR / "statements.csv").exists():
+        pytest.skip("data/statements.csv is not written yet")
+    code, output = run_main(DATA_DIR, capsys)
+    assert code == 0, output
+    assert output.startswith("valid: 5 tables, ")
+
+
+# --- the schema loader ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ([], "the top level must be a JSON object"),
+        ({"resources": []}, '"resources" is missing'),
+        ({"resources": [{"name": "t", "schema": {"fields": []}}]}, "resource 't' has no \"path\""),
+        ({"resources": [{"name": "t", "path": "t.csv"}]}, "resource 't' has no \"schema\" object"),
+        (
+            {"resources": [{"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a"}]}}]},
+            "unknown type None",
+        ),
+        (
+            {
+                "resources": [
+                    {"name": "t", "path": "t.csv", "schema": {"fields": [{"name": "a", "type": "geopoint"}]}}
+                ]
+            },
+            "unknown type 'geopoint'",
+        ),
+        (
+            {
+                "resources": [
+                    {
+                        "name": "t",
+                        "path": "t.csv",
+                        "schema": {
+                            "fields": [{"name": "a", "type": "string", "constraints": {"pattern": "("}}]
+                        },
+                    }
+                ]
+            },
+            "is not a valid regular expression",
+        ),
+        (
+            {
+                "resources": [
+                    {
+                        "name": "t",
+                        "path": "t.csv",
+                        "schema": {"fields": [{"name": "a", "type": "string"}], "primaryKey": ["b"]},
+                    }
+                ]
+            },
+            "primaryKey names unknown field 'b'",
+        ),
+        (
+            {
+                "resources": [
+                    {
+                        "name": "t",
+                        "path": "t.csv",
+                        "schema": {
+                            "fields": [{"name": "a", "type": "number", "constraints": {"minimum": "0"}}]
+                        },
+                    }
+                ]
+            },
+            "minimum must be a finite number",
+        ),
+    ],
+)
+def test_schema_loader_reports_defects(document: object, message: str) -> None:
+    with pytest.raises(SchemaError) as raised:
+        parse_package(document)
+    assert all(problem.file == "datapackage.json" and problem.row == 0 for problem in raised.value.problems)
+    assert message in str(raised.value)
+
+
+def test_schema_loader_rejects_nan_and_bad_bytes(tmp_path: Path) -> None:
+    for content, message in [(b'{"resources": NaN}', "not valid JSON"), (b"\xff{}", "not valid UTF-8")]:
+        (tmp_path / "datapackage.json").write_bytes(content)
+        with pytest.raises(SchemaError, match=message):
+            load_package(tmp_path / "datapackage.json")
+
+
+def test_schema_exposes_the_shipped_tables() -> None:
+    package = load_package(DATA_DIR / "datapackage.json")
+    assert [resource.name for resource in package.resources] == list(dataset.TABLE_NAMES)
+    statements = package.resource("statements")
+    assert statements.primary_key == ("statement_id",)
+    assert statements.field("kind").enum[0] == "official_position"
+    assert {key.resource for key in statements.foreign_keys} == {"meetings", "actors", "issues", "sources"}
+
+
+# --- analysis.dataset -------------------------------------------------------------------------------------
+
+
+def test_load_returns_typed_frames() -> None:
+    data = dataset.load(FIXTURE)
+    statements, issues, meetings = data.statements, data.issues, data.meetings
+    assert list(statements.columns)[:3] == ["statement_id", "date", "meeting_id"]
+    assert statements["position"].dtype == np.float64 and statements["salience"].dtype == np.float64
+    assert statements["position"].isna().tolist() == [False, True, False, True, False, True]
+    assert statements["salience"].iloc[4] == 60.5
+    assert issues["positional"].dtype == bool and issues["positional"].tolist() == [True, False]
+    assert meetings["is_round"].dtype == bool and meetings["sequence"].dtype == np.int64
+    assert issues["reference_point"].isna().tolist() == [False, True]
+    for frame in (statements, data.sources, data.actors, meetings, issues):
+        text_columns = frame.select_dtypes(exclude=["number", "bool"]).columns
+        assert all(frame[column].dtype == object for column in text_columns)
+        assert not frame[text_columns].isna().any().any()  # empty text and dates are '', never NaN
+    assert statements["date"].tolist()[-1] == "" and statements["date"].iloc[0] == "2021-12-17"
+    assert statements["key_phrase"].tolist()[2:4] == ["NA", "None"]  # text stays text
+    assert data.sources["author"].iloc[0] == ""
+
+
+def test_load_raises_data_error_listing_every_problem() -> None:
+    with pytest.raises(dataset.DataError) as raised:
+        dataset.load(BAD_INPUTS / "formula_injection" / "data")
+    assert len(raised.value.problems) == 4
+    assert str(raised.value).splitlines() == [str(problem) for problem in raised.value.problems]
+    assert "statements.csv:2:summary: text starts with '='" in str(raised.value)
+
+
+def test_load_reads_each_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads: list[str] = []
+    original = Path.read_bytes
+
+    def counting_read_bytes(path: Path) -> bytes:
+        reads.append(path.name)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counting_read_bytes)
+    dataset.load(FIXTURE)
+    assert sorted(reads) == sorted(path.name for path in FIXTURE.iterdir())
+
+
+def test_loaded_frames_match_pandas_reading_the_same_text() -> None:
+    # The loader parses with the csv module; pandas with keep_default_na=False must see the same text.
+    data = dataset.load(FIXTURE)
+    for name in dataset.TABLE_NAMES:
+        text = (FIXTURE / f"{name}.csv").read_text(encoding="utf-8-sig")
+        expected = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        frame = getattr(data, name)
+        for column in expected.columns:
+            if frame[column].dtype == object:
+                assert frame[column].tolist() == expected[column].tolist(), (name, column)
