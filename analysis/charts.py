@@ -17,7 +17,9 @@ SIDE_SHAPES = {"Russia": "square", "West": "circle", "Expert": "triangle-up", "O
                "Media": "cross"}
 BENCHMARK_COLOURS = {"reference point": "#000000", "compromise": "#E69F00", "Nash (issue)": "#56B4E9",
                      "Nash (package)": "#F0E442"}
-BENCHMARK_SHAPES = {"reference point": "stroke", "compromise": "diamond", "Nash (issue)": "cross",
+# A thin vertical bar (an SVG path on vega's unit square) marks the reference point on a scale.
+REFERENCE_BAR = "M-0.2,-1H0.2V1H-0.2Z"
+BENCHMARK_SHAPES = {"reference point": REFERENCE_BAR, "compromise": "diamond", "Nash (issue)": "cross",
                     "Nash (package)": "triangle-down"}
 ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
 SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato": "West", "expert": "Expert",
@@ -60,7 +62,7 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
         x=alt.X("position:Q", scale=SCALE, title="position (0 = Western maximal, 100 = Russian draft)"),
         y=alt.Y("group:N", sort=rows, title=None),
         yOffset=alt.YOffset("jitter:Q"),
-        color=alt.Color("group:N", scale=colour, legend=alt.Legend(title="who", orient="bottom")),
+        color=alt.Color("group:N", scale=colour, legend=alt.Legend(title="who", orient="bottom", columns=2)),
         shape=alt.Shape("group:N", scale=shape, legend=None),
         tooltip=[alt.Tooltip("actor:N"), alt.Tooltip("date:N"), alt.Tooltip("round:N"),
                  alt.Tooltip("kind:N"), alt.Tooltip("position:Q", format=".0f"),
@@ -75,7 +77,7 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
             x=alt.X("value:Q", scale=SCALE),
             color=alt.Color("name:N", scale=alt.Scale(domain=names,
                                                       range=[BENCHMARK_COLOURS[n] for n in names]),
-                            legend=alt.Legend(title="benchmark", orient="bottom")),
+                            legend=alt.Legend(title="benchmark", orient="bottom", columns=2)),
             tooltip=[alt.Tooltip("name:N", title="benchmark"), alt.Tooltip("value:Q", format=".1f")],
         )
         marks.append(rules)
@@ -153,7 +155,7 @@ def lambda_chart(placement: pd.DataFrame) -> alt.Chart:
     dots = base.mark_point(size=110, filled=True, opacity=0.85).encode(
         x=alt.X("lambda:Q", scale=alt.Scale(domain=[low, high]),
                 title="lambda (0 = West's position, 1 = Russia's)"),
-        y=alt.Y("issue:N", sort=issues, title=None),
+        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=160)),
         yOffset=alt.YOffset("jitter:Q"),
         color=alt.Color("nearer_side:N", scale=colour, legend=alt.Legend(title="nearer to", orient="bottom")),
         shape=alt.Shape("nearer_side:N", scale=shape, legend=None),
@@ -184,10 +186,10 @@ def comparison(points: pd.DataFrame) -> alt.Chart:
     return _base(points, description, 70 + 55 * max(1, len(issues))).mark_point(
         size=120, filled=True, opacity=0.9).encode(
         x=alt.X("position:Q", scale=SCALE, title="position (0 = Western maximal, 100 = Russian draft)"),
-        y=alt.Y("issue:N", sort=issues, title=None),
+        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=160)),
         yOffset=alt.YOffset("what:N", sort=kinds),
         color=alt.Color("what:N", scale=alt.Scale(domain=kinds, range=[colours[k] for k in kinds]),
-                        legend=alt.Legend(title=None, orient="bottom", columns=3)),
+                        legend=alt.Legend(title=None, orient="bottom", columns=2)),
         shape=alt.Shape("what:N", scale=alt.Scale(domain=kinds, range=[shapes[k] for k in kinds]),
                         legend=None),
         tooltip=[alt.Tooltip("issue:N"), alt.Tooltip("what:N"), alt.Tooltip("position:Q", format=".1f"),
