@@ -148,7 +148,8 @@ def test_new_round_and_new_issue_need_no_code_change(project: Project) -> None:
         for number, base, position in ((90, russia, "80"), (91, west, "30")):
             rows.append({**template, "statement_id": f"S99-{number - 89}", "actor_id": base["actor_id"],
                          "meeting_id": "geneva_followup", "date": "2022-02-11", "issue_id": "nato_enlargement",
-                         "position": position, "key_phrase": "", "summary": "A later statement (test)."})
+                         "position": position, "key_phrase": "",
+                         "summary": "A later statement (test): x < y & \"z\" isn't markup."})
             rows.append({**template, "statement_id": f"S98-{number - 89}", "actor_id": base["actor_id"],
                          "meeting_id": "geneva_followup", "date": "2022-02-11", "issue_id": "test_new_issue",
                          "position": position, "key_phrase": "", "summary": "On the new issue (test)."})
@@ -164,6 +165,9 @@ def test_new_round_and_new_issue_need_no_code_change(project: Project) -> None:
     assert "Follow-up (Feb)" in enlargement  # the new round is in the movement chart
     project.run("build", check=True)
     assert (project.root / "_build/html/book/generated/issues/test_new_issue.html").exists()
+    page = (project.root / "_build/html/book/generated/issues/nato_enlargement.html").read_text()
+    assert "x &lt; y &amp; &quot;z&quot; isn&#x27;t markup" in page  # valid but hostile text, escaped
+    assert "x < y &" not in page
 
 
 def _break_template(project: Project, name: str) -> None:

@@ -55,6 +55,31 @@ def test_every_page_loads_only_local_files(site: Path) -> None:
     assert not outside, "pages load files from outside the site:\n" + "\n".join(outside)
 
 
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def test_internal_links_resolve(site: Path) -> None:
+    broken = []
+    for page in SITE_PAGES:
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for href in parser.hrefs:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href) or href.startswith(("#", "//")):
+                continue  # outside links and in-page anchors
+            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
+            if href.split("#")[0] and not target.exists():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+    assert not broken, "broken internal links:\n" + "\n".join(broken)
+
+
 def test_stylesheets_import_no_outside_fonts(site: Path) -> None:
     offenders = [str(css.relative_to(site)) for css in (site / "_static").rglob("*.css")
                  if re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8", errors="replace"))
