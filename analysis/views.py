@@ -138,3 +138,22 @@ def timeline_counts(page: Page) -> pd.DataFrame:
     counts = (dated.groupby(["date", "round", "sequence"], as_index=False)
               .size().rename(columns={"size": "statements"}))
     return counts.sort_values(["date", "sequence"]).reset_index(drop=True)
+
+
+def movement_summary(page: Page) -> pd.DataFrame:
+    """Per issue and side: the first and last round with a coded position, and the range in between."""
+    rows = []
+    by_round = page.tables["position_by_round"].drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    for (issue_id, side), group in by_round.groupby(["issue_id", "side"], sort=True):
+        ordered = group.sort_values("sequence")
+        first, last = ordered.iloc[0], ordered.iloc[-1]
+        rows.append({"issue_id": issue_id, "issue": labels.get(issue_id, issue_id),
+                     "side": {"russia": "Russia", "west": "West"}[side],
+                     "first_round": first["round"], "first": first["position"],
+                     "last_round": last["round"], "last": last["position"],
+                     "lowest": ordered["position"].min(), "highest": ordered["position"].max(),
+                     "rounds": len(ordered)})
+    return pd.DataFrame(rows, columns=["issue_id", "issue", "side", "first_round", "first", "last_round", "last",
+                                       "lowest", "highest", "rounds"])
