@@ -215,12 +215,12 @@ def timeline(counts: pd.DataFrame) -> alt.Chart:
 def robustness(findings: pd.DataFrame) -> alt.Chart:
     """Share of noisy redraws in which each headline finding still holds. findings: finding, share, holds."""
     description = ("Robustness of the headline findings: share of redraws with noise in which each still "
-                   "holds: " + "; ".join(f"{row.finding} {row.share_holding:.0%}" for row in findings.itertuples())
+                   "holds: " + "; ".join(f"{row.label} {row.share_holding:.0%}" for row in findings.itertuples())
                    + ".")
     return _base(findings, description, 28 * max(1, len(findings)) + 40).mark_bar(color="#0072B2").encode(
         x=alt.X("share_holding:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
                 title="share of redraws in which the finding holds"),
-        y=alt.Y("finding:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
-        tooltip=[alt.Tooltip("finding:N"), alt.Tooltip("description:N"),
+        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
+        tooltip=[alt.Tooltip("label:N", title="finding"), alt.Tooltip("description:N"),
                  alt.Tooltip("share_holding:Q", format=".1%"), alt.Tooltip("holds_in_data:N")],
     )

@@ -154,6 +154,25 @@ def _keep_failure(stage: Path, job: Job) -> Path:
     return kept
 
 
+def _carry_over(old_copy: Path, staged: Path) -> None:
+    """An unchanged chapter into the staging folder, with its modification time: Sphinx re-reads (and
+    re-writes) a page whose source is newer than its last build, so a fresh time would rebuild it."""
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(old_copy, staged)
+
+
+def _keep_times_of_unchanged(staged_dir: Path, previous_dir: Path) -> None:
+    """Give each staged table that is byte-identical to the previous one the previous modification time
+    (the Downloads page depends on the tables: Sphinx rebuilds it when one looks newer)."""
+    for staged in staged_dir.iterdir():
+        previous = previous_dir / staged.name
+        try:
+            if previous.stat().st_size == staged.stat().st_size and previous.read_bytes() == staged.read_bytes():
+                shutil.copystat(previous, staged)
+        except OSError:
+            continue  # no previous table (or unreadable): the fresh time is right
+
+
 def run(data_dir: Path, jobs: int = 1, only: list[str] | None = None, as_of: str | None = None,
         force: bool = False) -> list[Outcome]:
     """Execute the book's chapters for `data_dir`; raises RunFailed (nothing swapped in) on any failure."""
@@ -188,6 +207,7 @@ def run(data_dir: Path, jobs: int = 1, only: list[str] | None = None, as_of: str
             try:
                 stage.mkdir(parents=True)
                 write_tables(tables, stage / TABLES_SUBDIR)
+                _keep_times_of_unchanged(stage / TABLES_SUBDIR, GENERATED_DIR / TABLES_SUBDIR)
             except OSError as error:
                 raise RunFailed(f"cannot write the staging folder {stage}: {error}") from None
             outcomes = _execute_all(all_jobs, chosen, keys, previous, stage, data_dir, as_of, jobs,
@@ -218,14 +238,12 @@ def _execute_all(all_jobs: list[Job], chosen: list[Job], keys: dict[str, str], p
         if job.name not in chosen_names:
             # Not selected: keep the last chapter as it is, but never claim it is current.
             if old_copy.exists():
-                (stage / job.output).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(old_copy, stage / job.output)
+                _carry_over(old_copy, stage / job.output)
                 if not up_to_date:
                     keys[job.output] = "stale"
             continue
         if up_to_date and not force:
-            (stage / job.output).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(old_copy, stage / job.output)
+            _carry_over(old_copy, stage / job.output)
             outcomes.append(Outcome(job, "skipped", "unchanged: template, parameters, data, code and "
                                     "environment hash as before"))
             _log(f"skip  {job.output}: unchanged inputs")

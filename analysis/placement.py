@@ -24,6 +24,8 @@ PLACEMENT_COLUMNS = [
 ]
 # lambda is a ratio of values on a 0-100 scale: closer to 0.5 than this is the midpoint.
 MIDPOINT_TOLERANCE = 1e-12
+# Resampled values per block of bootstrap draws (x 8 bytes, a few arrays at a time): about 16 MB per array.
+BOOTSTRAP_BLOCK_CELLS = 2_000_000
 
 
 def placement_lambda(position, west, russia) -> np.ndarray | float:
@@ -107,8 +109,13 @@ def bootstrap_median_ci(values, draws: int, level: float, seed: int) -> tuple[fl
     if values.size == 1:
         return (float(values[0]), float(values[0]))
     rng = np.random.default_rng(seed)
-    resampled = values[rng.integers(0, values.size, size=(draws, values.size))]
-    medians = np.median(resampled, axis=1)
+    # Resamples are drawn in blocks of rows so that memory stays bounded for many values; the blocks read
+    # the same random stream as one (draws x values) array would, so the interval does not change.
+    block = max(1, BOOTSTRAP_BLOCK_CELLS // values.size)
+    medians = np.concatenate([
+        np.median(values[rng.integers(0, values.size, size=(min(block, draws - first), values.size))], axis=1)
+        for first in range(0, draws, block)
+    ])
     low, high = np.percentile(medians, [50 * (1 - level), 50 * (1 + level)])
     return (float(low), float(high))
 

@@ -11,8 +11,8 @@ whether it holds in the unperturbed data, judged on the computed tables.
 The headline findings are defined once, in `define_findings`, as named predicates over `Outcomes`
 (arrays with one row per draw). Their names are generated from the issues present in the data.
 
-The redraws are vectorised: the array kernels of positions, placement and bargaining run once on arrays
-of shape (draws, ...), not once per draw.
+The redraws are vectorised: the array kernels of positions, placement and bargaining run on arrays of
+shape (draws, ...), not once per draw, in blocks of draws so that memory stays bounded on a large record.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from analysis.positions import (
 ROBUSTNESS_COLUMNS = ["finding", "description", "holds_in_data", "share_holding", "draws", "noise"]
 # Gaps within this many scale points of the largest count as tied for largest.
 GAP_TIE_TOLERANCE = 1e-9
+# Noise values per block of redraws (x 8 bytes, a few arrays at a time): about 16 MB per array.
+REDRAW_BLOCK_CELLS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -198,22 +200,40 @@ def perturbed_outcomes(
     """Outcomes of params.robustness_draws noisy redraws of the coded positions and saliences.
 
     Noise is drawn for the statements in natural statement_id order (positions, then saliences), so a
-    given seed gives the same draws whatever the input row order.
+    given seed gives the same draws whatever the input row order. The draws are computed in blocks of at
+    most REDRAW_BLOCK_CELLS noise values (memory stays bounded however many statements are coded); each
+    block reads its part of the same random streams, so the outcomes do not depend on the block size.
     """
-    draws, noise = params.robustness_draws, params.noise
+    draws = params.robustness_draws
     official = official_positions(statements, actors, issues, meetings, params)
     proposals = expert_proposals(statements, issues, params)
     coded = pd.concat([official.assign(source="official"), proposals.assign(source="proposal")],
                       ignore_index=True)
     coded = sort_by_statement(coded)
+    issue_ids = tuple(positional_issue_ids(issues))
+    reference = pd.to_numeric(issues.set_index(issues["issue_id"].astype(str))["reference_point"],
+                              errors="coerce").reindex(list(issue_ids)).to_numpy(float)
 
-    rng = np.random.default_rng(params.seed)
-    position_noise = rng.uniform(-noise, noise, size=(draws, len(coded)))
-    salience_noise = rng.uniform(-noise, noise, size=(draws, len(coded)))
+    position_stream = np.random.default_rng(params.seed)
+    salience_stream = np.random.default_rng(params.seed)
+    # One (draws x statements) array of position noise comes first in the stream, then the saliences'.
+    salience_stream.bit_generator.advance(draws * len(coded))
+    block = max(1, REDRAW_BLOCK_CELLS // max(1, len(coded)))
+    blocks = []
+    for first in range(0, draws, block):
+        size = (min(block, draws - first), len(coded))
+        position_noise = position_stream.uniform(-params.noise, params.noise, size=size)
+        salience_noise = salience_stream.uniform(-params.noise, params.noise, size=size)
+        blocks.append(_redrawn_block(coded, position_noise, salience_noise, issue_ids, reference, params))
+    return _stacked(blocks)
+
+
+def _redrawn_block(coded: pd.DataFrame, position_noise: np.ndarray, salience_noise: np.ndarray,
+                   issue_ids: tuple[str, ...], reference: np.ndarray, params: AnalysisParams) -> Outcomes:
+    """Outcomes of one block of redraws (one row of noise per draw, one column per coded statement)."""
+    draws = position_noise.shape[0]
     positions = _noisy(coded["position"].to_numpy(float), position_noise)
     saliences = _noisy(coded["salience"].to_numpy(float), salience_noise)
-
-    issue_ids = tuple(positional_issue_ids(issues))
     shape = (draws, len(issue_ids))
     side_position = {side: np.full(shape, np.nan) for side in ("west", "russia")}
     side_salience = {side: np.full(shape, np.nan) for side in ("west", "russia")}
@@ -235,8 +255,6 @@ def perturbed_outcomes(
                                    side_position["russia"][:, k, None])
             median_lambda[:, k] = _median_of_defined(lam)
 
-    reference = pd.to_numeric(issues.set_index(issues["issue_id"].astype(str))["reference_point"],
-                              errors="coerce").reindex(list(issue_ids)).to_numpy(float)
     west, russia = side_position["west"], side_position["russia"]
     s_w, s_r = side_salience["west"], side_salience["russia"]
     c_w, c_r = params.capability["west"], params.capability["russia"]
@@ -253,6 +271,14 @@ def perturbed_outcomes(
         package_agreement = np.zeros(draws, dtype=bool)
     return Outcomes(issue_ids, west, russia, median_lambda, nash_issue_agreement, in_package,
                     package_agreement)
+
+
+def _stacked(blocks: list[Outcomes]) -> Outcomes:
+    """The blocks' outcomes as one, draws in block order."""
+    first = blocks[0]
+    return Outcomes(first.issue_ids, *(np.concatenate([getattr(b, name) for b in blocks]) for name in
+                                       ("west", "russia", "median_lambda", "nash_issue_agreement")),
+                    first.in_package, np.concatenate([b.package_agreement for b in blocks]))
 
 
 def robustness_table(

@@ -157,3 +157,19 @@ def movement_summary(page: Page) -> pd.DataFrame:
                      "rounds": len(ordered)})
     return pd.DataFrame(rows, columns=["issue_id", "issue", "side", "first_round", "first", "last_round", "last",
                                        "lowest", "highest", "rounds"])
+
+
+def robustness_findings(page: Page) -> pd.DataFrame:
+    """The robustness table with a readable label: the finding's kind in words and the issue's label."""
+    findings = page.tables["robustness"].copy()
+    labels = positional_issues(page).set_index("issue_id")["label"].to_dict()
+
+    def readable(finding: str) -> str:
+        for issue_id in sorted(labels, key=len, reverse=True):  # longest first: ids may nest
+            if issue_id in finding:
+                kind = finding.replace(issue_id, "").strip("_").replace("_", " ")
+                return f"{labels[issue_id]}: {kind}"
+        return finding.replace("_", " ")
+
+    findings["label"] = findings["finding"].map(readable)
+    return findings
