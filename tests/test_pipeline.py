@@ -255,3 +255,14 @@ def test_strict_nbval_catches_a_stale_chapter(project: Project) -> None:
     stale = subprocess.run(nbval, cwd=project.root, env=project.env(), capture_output=True, text=True)
     assert stale.returncode != 0
     assert json.loads((project.root / "book/generated/manifest.json").read_text())  # untouched by nbval
+
+
+def test_a_failing_build_leaves_the_published_site_alone(project: Project) -> None:
+    before = project.snapshot()
+    cite = project.root / "book" / "cite.md"
+    cite.write_text(cite.read_text() + "\nSee {download}`a file that is not there <../no/such/file.csv>`.\n")
+    result = project.run("build")
+    assert result.returncode == 1
+    assert "left as it was" in result.stderr and "no/such/file.csv" in result.stderr
+    assert project.snapshot() == before
+    assert not project.leftovers()
