@@ -42,7 +42,7 @@ from analysis.positions import side_positions_wide
 
 # A gain counts as positive only above this share of the largest possible loss, sum_k s_k * 100^2, so
 # that rounding at a reference point lying on the contract curve is not read as an agreement.
-RELATIVE_GAIN_TOLERANCE = 1e-9
+RELATIVE_GAIN_TOLERANCE = 1e-12
 SCALE_RANGE = 100.0
 BISECTION_STEPS = 100
 

@@ -3,19 +3,33 @@
 Sphinx writes into a private folder (_build/.jb, kept between builds so unchanged pages are not
 re-read); the published _build/html is replaced only when the whole build passed with warnings
 treated as errors and nitpicky reference checks on.
+
+A build whose inputs are byte for byte those of the last successful build, with the same installed
+packages and options, and whose published _build/html is still exactly what that build published, is
+skipped: Jupyter Book would only rewrite the same site (starting Sphinx alone takes over a second).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from analysis.jobs import digest
 from analysis.paths import BUILD_DIR, GENERATED_DIR, HTML_DIR, ROOT
 from analysis.pipeline import RunFailed, _signals_deferred
 
 SPHINX_WORK_DIR = BUILD_DIR / ".jb"
+# What the last successful build was made from and what it published (inside the Sphinx folder, which a
+# failed build removes).
+BUILD_STAMP = SPHINX_WORK_DIR / "talks2022-build.json"
+# Top-level folders of the project that are never read by a build: outputs, caches, tools, git.
+# (tests, bench and tools are excluded from the book in _config.yml too.)
+NOT_BUILD_INPUTS = frozenset({"_build", ".git", ".nox", ".pytest_cache", ".hypothesis", ".ruff_cache", ".venv",
+                              "venv", "tests", "bench", "tools"})
 
 
 def jupyter_book_command() -> list[str]:
@@ -26,6 +40,9 @@ def jupyter_book_command() -> list[str]:
 def build(strict: bool = True) -> Path:
     if not GENERATED_DIR.exists():
         raise RunFailed("no executed chapters in book/generated: run `python -m analysis run` first")
+    inputs = _inputs_digest(strict)  # before the build: a file changed meanwhile makes the next one run
+    if _published_from(inputs):
+        return HTML_DIR / "index.html"
     command = [*jupyter_book_command(), "build", str(ROOT), "--path-output", str(SPHINX_WORK_DIR)]
     if strict:
         command += ["-W", "-n", "--keep-going"]
@@ -45,4 +62,50 @@ def build(strict: bool = True) -> Path:
             HTML_DIR.rename(old)
         fresh.rename(HTML_DIR)
     shutil.rmtree(old, ignore_errors=True)
+    BUILD_STAMP.write_text(json.dumps({"inputs": inputs, "published": _tree_digest(HTML_DIR)}), encoding="utf-8")
     return HTML_DIR / "index.html"
+
+
+def _published_from(inputs: str) -> bool:
+    """True when the last successful build had these inputs and _build/html is still what it published."""
+    try:
+        stamp = json.loads(BUILD_STAMP.read_text(encoding="utf-8"))
+        return stamp["inputs"] == inputs and stamp["published"] == _tree_digest(HTML_DIR)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # no stamp, an unreadable one, or no site: build
+
+
+def _inputs_digest(strict: bool) -> str:
+    """Every file of the project a build could read (contents: a run rewrites unchanged files), the
+    installed packages (their metadata folders name their versions), the interpreter and the options."""
+    return digest(_tree_digest(ROOT, skip=NOT_BUILD_INPUTS), *_installed_packages(), sys.executable, str(strict))
+
+
+def _tree_digest(folder: Path, skip: frozenset[str] = frozenset()) -> str:
+    """Digest of the relative path and the bytes of every file under `folder`, less the top-level `skip`
+    folders and Python caches; an unreadable file changes the digest on every call (never skips a build)."""
+    parts: list[str | bytes] = []
+    for directory, subfolders, files in os.walk(folder):
+        top = Path(directory) == folder
+        subfolders[:] = sorted(name for name in subfolders if not (top and name in skip)
+                               and name != "__pycache__" and not name.endswith(".egg-info"))
+        for name in sorted(files):
+            path = Path(directory, name)
+            try:
+                content = path.read_bytes()
+            except OSError:
+                content = os.urandom(16)
+            parts += [path.relative_to(folder).as_posix(), content]
+    if not parts and not folder.is_dir():
+        raise FileNotFoundError(folder)
+    return digest(*parts)
+
+
+def _installed_packages() -> list[str]:
+    names = []
+    for entry in sys.path:
+        try:
+            names += sorted(name for name in os.listdir(entry or ".") if name.endswith((".dist-info", ".egg-info")))
+        except OSError:
+            continue  # a zip or a missing folder on the path
+    return names

@@ -14,11 +14,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from analysis.params import AnalysisParams
 from analysis.paths import FAILURES_DIR, GENERATED_DIR, MANIFEST_NAME, TABLES_SUBDIR, TEMPLATES_DIR
 
 KERNEL_START_ATTEMPTS = 3
+WORKER_EXIT_SECONDS = 10
 
 
 class RunFailed(Exception):
@@ -79,30 +81,90 @@ def _signals_deferred() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
 
 
+class _Worker:
+    """One `python -m analysis.execute --serve` process, in its own process group (killable as a whole),
+    executing one notebook after another: papermill is imported once per worker, not once per chapter."""
+
+    def __init__(self) -> None:
+        # stderr (kernel warnings and the like) goes to a file: a pipe nobody reads could fill and block.
+        self._errors = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([sys.executable, "-m", "analysis.execute", "--serve"],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors,
+                                        text=True, start_new_session=True)
+
+    def ask(self, request: dict) -> tuple[int, str]:
+        """(code, JSON report) as analysis.execute answers; the exit status and stderr if the worker died."""
+        from analysis.execute import REPLY_PREFIX  # here: it imports nbformat, which a run with nothing to do skips
+
+        try:
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            for line in self.process.stdout:
+                if line.startswith(REPLY_PREFIX):
+                    reply = json.loads(line[len(REPLY_PREFIX):])
+                    return reply["code"], json.dumps(reply["report"]) if reply["report"] is not None else ""
+        except OSError:
+            pass  # a worker that was killed (an interrupt) or crashed
+        return self.process.wait(), self._stderr_tail()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _stderr_tail(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace")[-2000:]
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+
+    def end_requests(self) -> None:
+        """Close the worker's stdin: it finishes its loop and exits."""
+        with suppress(OSError):
+            self.process.stdin.close()
+
+    def close(self) -> None:
+        """End the worker and wait for it; kill it if it does not stop."""
+        self.end_requests()
+        try:
+            self.process.wait(timeout=WORKER_EXIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            self.process.wait()
+        self.process.stdout.close()
+        self._errors.close()
+
+
 class _Executor:
-    """Runs `python -m analysis.execute` workers, each in its own process group (killable as a whole)."""
+    """Hands each notebook to an idle worker (at most one worker per thread of the pool)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: set[subprocess.Popen] = set()
+        self._idle: list[_Worker] = []
+        self._busy: set[_Worker] = set()
         self.stopping = False
 
     def run(self, job: Job, stage: Path, parameters: dict) -> tuple[int, str]:
         output = stage / job.output
-        command = [sys.executable, "-m", "analysis.execute", str(TEMPLATES_DIR / job.template),
-                   str(output), str(output.parent), json.dumps(parameters)]
+        request = {"template": str(TEMPLATES_DIR / job.template), "output": str(output),
+                   "cwd": str(output.parent), "parameters": parameters}
         for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
             with self._lock:
                 if self.stopping:
                     return 130, '{"error": "interrupted"}'
-                process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           text=True, start_new_session=True)
-                self._running.add(process)
-            stdout, stderr = process.communicate()
+                worker = self._idle.pop() if self._idle else _Worker()
+                self._busy.add(worker)
+            code, report = worker.ask(request)
             with self._lock:
-                self._running.discard(process)
-            if process.returncode != 3 or attempt == KERNEL_START_ATTEMPTS:
-                return process.returncode, stdout or stderr[-2000:]
+                self._busy.discard(worker)
+                if worker.alive():
+                    self._idle.append(worker)
+                else:
+                    worker.close()
+            if code != 3 or attempt == KERNEL_START_ATTEMPTS:
+                return code, report
             # Kernel start-up races (ports taken by a sibling kernel) clear on a retry.
             time.sleep(0.5 * attempt)
         raise AssertionError("unreachable")
@@ -110,11 +172,17 @@ class _Executor:
     def stop_all(self) -> None:
         with self._lock:
             self.stopping = True
-            for process in self._running:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+            for worker in [*self._busy, *self._idle]:
+                worker.kill()
+
+    def close(self) -> None:
+        """End every idle worker (call when no notebook is running any more)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.end_requests()  # all stop at once, then each is waited for
+        for worker in idle:
+            worker.close()
 
 
 def _previous_manifest() -> dict[str, str]:
@@ -222,6 +290,7 @@ def run(data_dir: Path, jobs: int = 1, only: list[str] | None = None, as_of: str
         raise RunFailed(f"interrupted by {interrupt}: the previous chapters, tables and table of contents "
                         "were left as they were") from None
     finally:
+        executor.close()
         shutil.rmtree(stage, ignore_errors=True)
     return outcomes
 

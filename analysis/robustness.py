@@ -202,7 +202,8 @@ def perturbed_outcomes(
     Noise is drawn for the statements in natural statement_id order (positions, then saliences), so a
     given seed gives the same draws whatever the input row order. The draws are computed in blocks of at
     most REDRAW_BLOCK_CELLS noise values (memory stays bounded however many statements are coded); each
-    block reads its part of the same random streams, so the outcomes do not depend on the block size.
+    block reads its part of the same random streams, so the noise does not depend on the block size (and
+    a record small enough for one block, such as the shipped one, gives exactly the one-array results).
     """
     draws = params.robustness_draws
     official = official_positions(statements, actors, issues, meetings, params)
@@ -219,37 +220,62 @@ def perturbed_outcomes(
     # One (draws x statements) array of position noise comes first in the stream, then the saliences'.
     salience_stream.bit_generator.advance(draws * len(coded))
     block = max(1, REDRAW_BLOCK_CELLS // max(1, len(coded)))
+    layout = _layout(coded, issue_ids)
     blocks = []
     for first in range(0, draws, block):
         size = (min(block, draws - first), len(coded))
         position_noise = position_stream.uniform(-params.noise, params.noise, size=size)
         salience_noise = salience_stream.uniform(-params.noise, params.noise, size=size)
-        blocks.append(_redrawn_block(coded, position_noise, salience_noise, issue_ids, reference, params))
+        blocks.append(_redrawn_block(layout, coded, position_noise, salience_noise, reference, params))
     return _stacked(blocks)
 
 
-def _redrawn_block(coded: pd.DataFrame, position_noise: np.ndarray, salience_noise: np.ndarray,
-                   issue_ids: tuple[str, ...], reference: np.ndarray, params: AnalysisParams) -> Outcomes:
+@dataclass(frozen=True)
+class _Layout:
+    """Where each issue's statements sit among the coded ones (the columns of the noise arrays)."""
+
+    issue_ids: tuple[str, ...]
+    official: list[dict[str, np.ndarray]]  # per issue: side -> columns of its official positions
+    proposals: list[np.ndarray]  # per issue: columns of the expert proposals
+    sequence: np.ndarray
+    dates: np.ndarray
+
+
+def _layout(coded: pd.DataFrame, issue_ids: tuple[str, ...]) -> _Layout:
+    """Computed once: every block of redraws uses the same columns."""
+    is_official = coded["source"].eq("official").to_numpy()
+    issue = coded["issue_id"].to_numpy(object)
+    side = coded["side"].to_numpy(object)
+    official, proposals = [], []
+    for issue_id in issue_ids:
+        on_issue = issue == issue_id
+        official.append({name: np.flatnonzero(on_issue & is_official & (side == name))
+                         for name in ("west", "russia")})
+        proposals.append(np.flatnonzero(on_issue & ~is_official))
+    return _Layout(issue_ids, official, proposals, coded["sequence"].to_numpy(),
+                   coded["date"].to_numpy(object))
+
+
+def _redrawn_block(layout: _Layout, coded: pd.DataFrame, position_noise: np.ndarray,
+                   salience_noise: np.ndarray, reference: np.ndarray, params: AnalysisParams) -> Outcomes:
     """Outcomes of one block of redraws (one row of noise per draw, one column per coded statement)."""
     draws = position_noise.shape[0]
+    issue_ids = layout.issue_ids
     positions = _noisy(coded["position"].to_numpy(float), position_noise)
     saliences = _noisy(coded["salience"].to_numpy(float), salience_noise)
     shape = (draws, len(issue_ids))
     side_position = {side: np.full(shape, np.nan) for side in ("west", "russia")}
     side_salience = {side: np.full(shape, np.nan) for side in ("west", "russia")}
     median_lambda = np.full(shape, np.nan)
-    is_official = coded["source"].eq("official").to_numpy()
-    for k, issue_id in enumerate(issue_ids):
-        on_issue = coded["issue_id"].eq(issue_id).to_numpy()
-        for side in ("west", "russia"):
-            columns = np.flatnonzero(on_issue & is_official & coded["side"].eq(side).to_numpy())
+    for k in range(len(issue_ids)):
+        for side, columns in layout.official[k].items():
             if columns.size == 0:
                 continue
             side_position[side][:, k] = overall_position(
-                positions[:, columns], coded["sequence"].to_numpy()[columns].astype(int),
-                coded["date"].to_numpy(object)[columns], params.round_rule, params.overall_from)
+                positions[:, columns], layout.sequence[columns].astype(int), layout.dates[columns],
+                params.round_rule, params.overall_from)
             side_salience[side][:, k] = mean_salience(saliences[:, columns], params.default_salience)
-        columns = np.flatnonzero(on_issue & ~is_official)
+        columns = layout.proposals[k]
         if columns.size:
             lam = placement_lambda(positions[:, columns], side_position["west"][:, k, None],
                                    side_position["russia"][:, k, None])

@@ -50,6 +50,8 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 URL_FORBIDDEN_CHAR = re.compile(r"[\s\"'<>`\\]")
 URL_SCHEMES = frozenset({"http", "https"})
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A line with its end (\r\n, \r or \n), or a last line without one.
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 @dataclass
@@ -205,35 +207,53 @@ def read_table(data_dir: Path, resource: Resource) -> tuple[Table | None, list[P
         return file_problem("the file is UTF-16 encoded; save it as UTF-8")
     # utf-8-sig: a byte-order mark is accepted; bad bytes are kept as lone surrogates, reported per cell.
     text = content.decode("utf-8-sig", errors="surrogateescape")
+    del content  # a large file would otherwise be held twice while it is parsed
     try:
-        records = list(_records(text))
+        parsed = _parse(_records(text), resource)
     except csv.Error as error:
         row, message = error.args
         return file_problem(message, row)
-    if not records:
+    if parsed is None:
         return file_problem("no header row (the file is blank)")
-    (_, header), data = records[0], records[1:]
+    header, raw, lines, wrong_width = parsed
     problems = check_header(file, header, resource)
-    if not data:
+    if not len(lines) and not wrong_width:
         return None, problems + [Problem(file, FILE_LEVEL, NO_COLUMN, "no data rows (only a header)")]
-    rows, lines = [], []
-    for line, cells in data:
-        if len(cells) == len(header):
-            rows.append(cells)
-            lines.append(line)
-        else:
-            message = f"row has {_count(len(cells), 'cell')}, the header has {len(header)}"
-            problems.append(Problem(file, line, NO_COLUMN, message))
+    problems += [Problem(file, line, NO_COLUMN, f"row has {_count(count, 'cell')}, the header has {len(header)}")
+                 for line, count in wrong_width]
+    return Table(resource, raw, lines, complete=not wrong_width), problems
+
+
+def _parse(records: Iterator[tuple[int, list[str]]], resource: Resource
+           ) -> tuple[list[str], dict[str, pd.Series], np.ndarray, list[tuple[int, int]]] | None:
+    """(header, the schema's columns as text, the line of each row, (line, cell count) of each row as wide
+    as the header is not); None when there is no header. Rows go straight into columns, and a value that
+    repeats (ids, enums, dates, the same text) is kept once: a large file never sits in memory as a list
+    of rows."""
+    first = next(records, None)
+    if first is None:
+        return None
+    header = first[1]
     positions = {name: header.index(name) for name in resource.field_names if name in header}
-    raw = {name: pd.Series([cells[at] for cells in rows], dtype=object) for name, at in positions.items()}
-    complete = len(rows) == len(data)
-    return Table(resource, raw, np.array(lines, dtype=np.int64), complete), problems
+    columns: dict[str, list[str]] = {name: [] for name in positions}
+    seen: dict[str, dict[str, str]] = {name: {} for name in positions}
+    lines, wrong_width = [], []
+    for line, cells in records:
+        if len(cells) != len(header):
+            wrong_width.append((line, len(cells)))
+            continue
+        lines.append(line)
+        for name, at in positions.items():
+            cell = cells[at]
+            columns[name].append(seen[name].setdefault(cell, cell))
+    raw = {name: pd.Series(values, dtype=object) for name, values in columns.items()}
+    return header, raw, np.array(lines, dtype=np.int64), wrong_width
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first line, cells) of each CSV record; blank lines are skipped; csv.Error carries (line, message)."""
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     last_line = 0
     while True:
         first_line = last_line + 1
@@ -246,6 +266,12 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
         last_line = reader.line_num
         if cells:
             yield first_line, cells
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of `text` with their ends, split exactly as io.StringIO(text, newline="") splits them
+    (at \\n, \\r\\n and \\r only), without the copy of the whole text that StringIO makes."""
+    return (match.group() for match in LINE.finditer(text))
 
 
 def _explain_csv_error(message: str) -> str:

@@ -33,7 +33,12 @@ def round_labels(page: Page) -> pd.DataFrame:
 
 
 def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
-    """Official positions and expert proposals with a position, labelled for tooltips."""
+    """scored_statements, capped for charting (see limit_points)."""
+    return limit_points(scored_statements(page, issue_id))
+
+
+def scored_statements(page: Page, issue_id: str | None = None) -> pd.DataFrame:
+    """Official positions and expert proposals with a position, labelled for tooltips (uncapped)."""
     statements = page.analysed_statements()
     scored = statements[statements["position"].notna()
                         & statements["kind"].isin(["official_position", "expert_proposal"])]
@@ -47,7 +52,7 @@ def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
     scored["statements"] = 1
     columns = ["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
                "summary", "key_phrase", "source", "order", "statements"]
-    return limit_points(scored[columns].reset_index(drop=True))
+    return scored[columns].reset_index(drop=True)
 
 
 def limit_points(points: pd.DataFrame, max_points: int = MAX_CHART_POINTS) -> pd.DataFrame:
@@ -91,7 +96,7 @@ def gaps(page: Page) -> pd.DataFrame:
 def placement(page: Page) -> pd.DataFrame:
     """Expert proposals with lambda, joined with who said it and the tooltip text."""
     placed = page.tables["proposal_placement"]
-    points = scored_points(page)[["statement_id", "actor", "summary", "key_phrase", "source"]]
+    points = scored_statements(page)[["statement_id", "actor", "summary", "key_phrase", "source"]]
     labels = positional_issues(page).set_index("issue_id")["label"]
     merged = placed.merge(points, on="statement_id", how="left")
     merged = merged.assign(issue=merged["issue_id"].map(labels))

@@ -283,3 +283,16 @@ def test_single_issue_agreement_iff_reference_outside_the_ideals(west, russia, r
     assume(min(abs(reference - west), abs(reference - russia)) > 1e-3)
     outside = reference < min(west, russia) or reference > max(west, russia)
     assert nash_issue(west, russia, reference).agreement == outside
+
+
+def test_nash_package_finds_a_tiny_agreement_that_issue_by_issue_finds():
+    # Found by hypothesis: gains far below one squared scale point must still count as an agreement,
+    # or the package would do worse than settling issue by issue.
+    ideals_w, ideals_r = np.array([1.0, 0, 0, 0]), np.array([0.03125, 0, 0, 0])
+    reference = np.zeros(4)
+    s_w, s_r = np.ones(4), np.array([1.0, 1, 1, 85])
+    package = nash_package(ideals_w, ideals_r, reference, s_w, s_r)
+    separate = nash_issue(ideals_w, ideals_r, reference, s_w, s_r).x
+    assert package.agreement
+    assert nash_product(package.x, ideals_w, ideals_r, reference, s_w, s_r) >= nash_product(
+        separate, ideals_w, ideals_r, reference, s_w, s_r) * (1 - 1e-9)

@@ -266,3 +266,20 @@ def test_a_failing_build_leaves_the_published_site_alone(project: Project) -> No
     assert "left as it was" in result.stderr and "no/such/file.csv" in result.stderr
     assert project.snapshot() == before
     assert not project.leftovers()
+
+
+def test_a_build_with_nothing_changed_is_skipped_yet_follows_every_change(project: Project) -> None:
+    html = project.root / "_build" / "html"
+    before, site = project.snapshot(), html.stat().st_ino
+    project.run("run", "--jobs", JOBS, check=True)
+    project.run("build", check=True)
+    assert html.stat().st_ino == site, "nothing changed, yet the site was built and swapped in again"
+    assert project.snapshot() == before
+    page = html / "book" / "glossary.html"
+    page.unlink()
+    project.run("build", check=True)
+    assert page.exists()  # a published site that differs from what was built is built again
+    glossary = project.root / "book" / "glossary.md"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\nA sentence added by the test.\n", encoding="utf-8")
+    project.run("build", check=True)
+    assert "A sentence added by the test." in page.read_text(encoding="utf-8")

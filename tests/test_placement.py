@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from analysis import placement
 from analysis.params import AnalysisParams
 from analysis.placement import (
     bootstrap_median_ci,
@@ -92,6 +93,14 @@ def test_bootstrap_is_seeded_and_order_free():
     medians = np.median(ordered[rng.integers(0, 7, size=(2000, 7))], axis=1)
     assert first == tuple(np.percentile(medians, [2.5, 97.5]))
     assert np.isnan(bootstrap_median_ci([], 10, 0.95, 1)).all()
+
+
+def test_bootstrap_in_blocks_equals_one_block(monkeypatch):
+    values = np.random.default_rng(3).normal(size=41)
+    whole = bootstrap_median_ci(values, 500, 0.9, 7)
+    for cells in (41 * 3, 50, 1):  # blocks of 3 draws, of 1 draw, and one value too few for a draw
+        monkeypatch.setattr(placement, "BOOTSTRAP_BLOCK_CELLS", cells)
+        assert bootstrap_median_ci(values, 500, 0.9, 7) == whole
 
 
 @settings(max_examples=50, deadline=None)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from analysis import robustness
 from analysis.params import AnalysisParams
 from analysis.robustness import (
     Outcomes,
@@ -73,6 +74,16 @@ def test_without_noise_the_outcomes_equal_the_tables():
     np.testing.assert_array_equal(outcomes.west[0], bench["west"])
     np.testing.assert_array_equal(outcomes.russia[1], bench["russia"])
     assert outcomes.nash_issue_agreement[0].tolist() == bench["nash_issue_agreement"].tolist()
+
+
+def test_redraws_in_blocks_equal_one_block(monkeypatch):
+    frames, params = make_dataset(), AnalysisParams(robustness_draws=50)
+    whole = perturbed_outcomes(*frames, params)
+    for cells in (37, 1):  # blocks of a few draws, and of a single draw
+        monkeypatch.setattr(robustness, "REDRAW_BLOCK_CELLS", cells)
+        blocks = perturbed_outcomes(*frames, params)
+        for name in ("west", "russia", "median_lambda", "nash_issue_agreement", "in_package", "package_agreement"):
+            np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name), err_msg=name)
 
 
 def test_noisy_positions_stay_on_the_scale():

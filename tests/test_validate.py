@@ -300,6 +300,13 @@ def test_any_bytes_give_problems_not_a_traceback(
 # --- output and command line ------------------------------------------------------------------------------
 
 
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list('ab,"\r\n\x0b\x0c\x1c\x1e\x85\u2028\u2029 é')), max_size=40))
+def test_lines_are_split_as_stringio_splits_them(text: str) -> None:
+    # The csv module must see exactly the lines it saw when the reader read an io.StringIO.
+    assert list(validate._lines(text)) == list(io.StringIO(text, newline=""))
+
+
 def test_problem_renders_as_file_row_column_message() -> None:
     assert str(Problem("statements.csv", 4, "date", "bad")) == "statements.csv:4:date: bad"
 

@@ -1,0 +1,133 @@
+"""Seeded synthetic datasets for the benchmark: the shipped data/ scaled up `factor` times, still valid.
+
+The statements are replicated: the first copy is the shipped rows unchanged, every further copy gets new
+statement ids (drawn in a fixed order from the id space the schema's pattern S[0-9]{2}-[0-9]{1,2}[a-z]?
+allows: 100 x 100 x 27 = 270,000 ids, enough for 1000 times the ~210 shipped rows) and a little seeded
+jitter, so the record is not trivially duplicated:
+
+* positions and saliences move by a whole number of points in [-JITTER_POINTS, +JITTER_POINTS], clipped
+  to the 0-100 scale, and only where the shipped row has one (the cross-table rules decide where a
+  position must or must not be, and the copy keeps the shipped row's kind and issue);
+* dates move by up to DATE_JITTER_DAYS days, clipped to the window of the statement's round; an
+  undated statement stays undated.
+
+The other tables (sources, actors, meetings, issues) and datapackage.json are copied byte for byte:
+sources are capped by their own S[0-9]{2} pattern, and new issues or rounds would change the book's
+shape, not its size. The same data, factor and seed always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import io
+import random
+import shutil
+import string
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+DEFAULT_SEED = 20220110
+JITTER_POINTS = 5
+DATE_JITTER_DAYS = 2
+STATEMENTS = "statements.csv"
+COPIED_AS_IS = ("datapackage.json", "sources.csv", "actors.csv", "meetings.csv", "issues.csv")
+ID_SUFFIXES = ("", *string.ascii_lowercase)
+
+
+def statement_ids() -> Iterator[str]:
+    """Every id the statement_id pattern allows (item numbers without leading zeros), in a fixed order."""
+    for suffix in ID_SUFFIXES:
+        for item in range(100):
+            for source in range(100):
+                yield f"S{source:02d}-{item}{suffix}"
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def _csv_text(header: list[str], rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _round_windows(meetings: list[dict[str, str]]) -> dict[str, tuple[datetime.date, datetime.date]]:
+    return {row["meeting_id"]: (datetime.date.fromisoformat(row["window_start"]),
+                                datetime.date.fromisoformat(row["window_end"])) for row in meetings}
+
+
+def _jitter_points(text: str, rng: random.Random) -> str:
+    """A 0-100 value moved by a few whole points; an empty cell (not coded) stays empty."""
+    if text == "":
+        return ""
+    value = round(float(text)) + rng.randint(-JITTER_POINTS, JITTER_POINTS)
+    return str(min(100, max(0, value)))
+
+
+def _jitter_date(text: str, window: tuple[datetime.date, datetime.date], rng: random.Random) -> str:
+    if text == "":
+        return ""
+    moved = datetime.date.fromisoformat(text) + datetime.timedelta(
+        days=rng.randint(-DATE_JITTER_DAYS, DATE_JITTER_DAYS))
+    return min(window[1], max(window[0], moved)).isoformat()
+
+
+def scaled_statements(statements: list[dict[str, str]], meetings: list[dict[str, str]], factor: int,
+                      seed: int) -> list[dict[str, str]]:
+    """The shipped rows, then factor - 1 jittered copies with fresh ids."""
+    windows = _round_windows(meetings)
+    used = {row["statement_id"] for row in statements}
+    fresh_ids = (statement_id for statement_id in statement_ids() if statement_id not in used)
+    rng = random.Random(seed)
+    rows = list(statements)
+    for _copy in range(1, factor):
+        for row in statements:
+            try:
+                new_id = next(fresh_ids)
+            except StopIteration:
+                raise ValueError(f"factor {factor} needs more statement ids than the pattern allows") from None
+            rows.append({**row, "statement_id": new_id,
+                         "position": _jitter_points(row["position"], rng),
+                         "salience": _jitter_points(row["salience"], rng),
+                         "date": _jitter_date(row["date"], windows[row["meeting_id"]], rng)})
+    return rows
+
+
+def generate(data_dir: Path, out_dir: Path, factor: int, seed: int = DEFAULT_SEED) -> Path:
+    """Write the dataset of `data_dir` scaled `factor` times into `out_dir` (created; files overwritten)."""
+    if factor < 1:
+        raise ValueError("factor must be at least 1")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in COPIED_AS_IS:
+        shutil.copyfile(data_dir / name, out_dir / name)
+    header, statements = _read_csv(data_dir / STATEMENTS)
+    _, meetings = _read_csv(data_dir / "meetings.csv")
+    rows = scaled_statements(statements, meetings, factor, seed)
+    # newline="": the '\n' line ends of _csv_text are written as they are on every platform.
+    with (out_dir / STATEMENTS).open("w", encoding="utf-8", newline="") as handle:
+        handle.write(_csv_text(header, rows))
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("factor", type=int, help="how many times the shipped statements")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--data", type=Path, default=Path(__file__).resolve().parent.parent / "data")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    args = parser.parse_args(argv)
+    generate(args.data, args.out_dir, args.factor, args.seed)
+    print(f"wrote {args.out_dir} ({args.factor}x, seed {args.seed})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
