@@ -25,6 +25,10 @@ ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
 SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato": "West", "expert": "Expert",
                "osce_chair": "OSCE Chair", "media": "Media", "west": "West"}
 SCALE = alt.Scale(domain=[0, 100])
+# Axis titles in short lines, and short row labels, so that charts keep their plot area at phone width.
+POSITION_TITLE = ["position: 0 = Western maximal,", "100 = the Russian drafts' demand"]
+LAMBDA_TITLE = ["lambda: 0 = the West's position,", "1 = Russia's"]
+ROW_LABEL_LIMIT = 110
 WIDTH = "container"
 
 
@@ -59,7 +63,7 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
                    + ".")
     height = 60 + 45 * max(1, len(rows))
     dots = _base(points, description, height).mark_point(size=110, filled=True, opacity=0.85).encode(
-        x=alt.X("position:Q", scale=SCALE, title="position (0 = Western maximal, 100 = Russian draft)"),
+        x=alt.X("position:Q", scale=SCALE, title=POSITION_TITLE),
         y=alt.Y("group:N", sort=rows, title=None),
         yOffset=alt.YOffset("jitter:Q"),
         color=alt.Color("group:N", scale=colour, legend=alt.Legend(title="who", orient="bottom", columns=2)),
@@ -154,8 +158,8 @@ def lambda_chart(placement: pd.DataFrame) -> alt.Chart:
     base = _base(shown, description, 60 + 40 * max(1, len(issues)))
     dots = base.mark_point(size=110, filled=True, opacity=0.85).encode(
         x=alt.X("lambda:Q", scale=alt.Scale(domain=[low, high]),
-                title="lambda (0 = West's position, 1 = Russia's)"),
-        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=160)),
+                title=LAMBDA_TITLE),
+        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT)),
         yOffset=alt.YOffset("jitter:Q"),
         color=alt.Color("nearer_side:N", scale=colour, legend=alt.Legend(title="nearer to", orient="bottom")),
         shape=alt.Shape("nearer_side:N", scale=shape, legend=None),
@@ -185,8 +189,8 @@ def comparison(points: pd.DataFrame) -> alt.Chart:
                        for issue in issues) + ".")
     return _base(points, description, 70 + 55 * max(1, len(issues))).mark_point(
         size=120, filled=True, opacity=0.9).encode(
-        x=alt.X("position:Q", scale=SCALE, title="position (0 = Western maximal, 100 = Russian draft)"),
-        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=160)),
+        x=alt.X("position:Q", scale=SCALE, title=POSITION_TITLE),
+        y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT)),
         yOffset=alt.YOffset("what:N", sort=kinds),
         color=alt.Color("what:N", scale=alt.Scale(domain=kinds, range=[colours[k] for k in kinds]),
                         legend=alt.Legend(title=None, orient="bottom", columns=2)),
