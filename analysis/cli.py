@@ -25,11 +25,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_second_coding(data_dir: Path) -> int:
+    """The optional reliability/second_coding.csv must refer to scored statements of the same folder."""
+    from analysis.dataset import load
+    from analysis.reliability import ReliabilityError, compare, read_second_coding
+
+    try:
+        second = read_second_coding(data_dir)
+        if second is not None:
+            compare(load(data_dir).statements, second)
+            print(f"valid: {len(second)} second-coded positions ({data_dir / 'reliability'})")
+    except ReliabilityError as error:
+        print(error)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "validate":
         from analysis import validate
-        return validate.main([args.data_dir])
+        status = validate.main([args.data_dir])
+        return status or _check_second_coding(Path(args.data_dir))
     from analysis.pipeline import RunFailed
     try:
         if args.command == "run":

@@ -116,3 +116,33 @@ def dictionary_html(package_path: Path = DATA_DIR / "datapackage.json",
     for resource in derived.get("resources", []):
         parts.append(_resource_html(resource, f"tables/{resource.get('path', resource.get('name'))}"))
     return "".join(parts)
+
+
+def reliability_html(page: Page, data_dir: Path) -> str:
+    """The blind second coding of a sample against the first coding, or a note that there is none."""
+    from analysis.reliability import agreement, compare, read_second_coding
+
+    second = read_second_coding(data_dir)
+    if second is None:
+        return "<p>This data folder has no second coding (reliability/second_coding.csv).</p>"
+    comparison = compare(page.dataset.statements, second)
+    result = agreement(comparison)
+    labels = page.dataset.issues.set_index("issue_id")["label"]
+    summary = (f"<p>{result.units} coded positions were coded again, blind, by a second coder. "
+               f"Krippendorff's alpha (interval) is <strong>{number(result.alpha, 2)}</strong>; "
+               f"{result.exact:.0%} of the positions are identical, {result.close:.0%} lie within "
+               f"{number(12.5, 1)} points of each other, and the mean absolute difference is "
+               f"{number(result.mean_absolute_difference, 1)} points.</p>")
+    at_ends = comparison["first"].isin([0.0, 100.0])
+    middle = comparison[~at_ends]
+    summary += (f"<p>Read alpha with care: {at_ends.mean():.0%} of the sampled positions sit at an end of "
+                "their scale (0 or 100) in the first coding, where agreement is easiest and chance agreement "
+                f"is low. Of the {len(middle)} positions between the ends, the coders placed "
+                f"{int((middle['difference'] == 0).sum())} identically.</p>")
+    rows = [[esc(row.statement_id), esc(labels.get(row.issue_id, row.issue_id)), number(row.first),
+             number(row.second), number(row.difference)]
+            for row in comparison[comparison["difference"] != 0].itertuples()]
+    disagreements = (table(rows, ["statement", "issue", "first coder", "second coder", "difference"],
+                           caption="Statements the two coders placed differently") if rows else
+                     "<p>The two coders agree on every statement of the sample.</p>")
+    return summary + disagreements

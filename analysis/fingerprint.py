@@ -49,8 +49,10 @@ def data_digest(job: Job, data_dir: Path, statements: pd.DataFrame, issues: pd.D
                 tables: dict[str, pd.DataFrame]) -> str:
     """Hash of the data a chapter reads: everything, or for an issue chapter that issue's rows."""
     if job.scope is None:
-        files = sorted(path for path in data_dir.iterdir() if path.suffix in {".csv", ".json"})
-        return digest(*(part for path in files for part in (path.name, path.read_bytes())),
+        # Subfolders too: data/reliability/second_coding.csv is read by the data page.
+        files = sorted(path for path in data_dir.rglob("*") if path.suffix in {".csv", ".json"})
+        return digest(*(part for path in files
+                        for part in (path.relative_to(data_dir).as_posix(), path.read_bytes())),
                       *(part for name in sorted(tables) for part in (name, _frame_bytes(tables[name]))))
     shared = [part for name in SHARED_TABLES for part in (name, (data_dir / name).read_bytes())]
     own_rows = [_frame_bytes(statements[statements["issue_id"] == job.scope]),
