@@ -145,13 +145,9 @@ def _parse_resource(resource_json: Any, index: int) -> Resource:
     where = f"resource #{index + 1}"
     if not isinstance(resource_json, dict):
         raise _Invalid(f"{where} is not a JSON object")
-    name = resource_json.get("name")
-    if not isinstance(name, str) or not name.isprintable() or not name:
-        raise _Invalid(f'{where} has no "name" (a non-empty printable string)')
+    name = _printable_text(resource_json, "name", where)
     where = f"resource {name!r}"
-    path = resource_json.get("path")
-    if not isinstance(path, str) or not path.isprintable() or not path:
-        raise _Invalid(f'{where} has no "path" (a non-empty printable string)')
+    path = _printable_text(resource_json, "path", where)
     # Only bare file names: the package must not point outside its own folder.
     if "/" in path or "\\" in path or path in {".", ".."} or path.startswith("."):
         raise _Invalid(f"{where}: path {path!r} must be a plain file name in the data folder")
@@ -177,13 +173,18 @@ def _parse_resource(resource_json: Any, index: int) -> Resource:
     return Resource(name, path, fields, primary_key, foreign_keys)
 
 
+def _printable_text(document: dict[str, Any], key: str, where: str) -> str:
+    value = document.get(key)
+    if not isinstance(value, str) or not value.isprintable() or not value:
+        raise _Invalid(f'{where} has no "{key}" (a non-empty printable string)')
+    return value
+
+
 def _parse_field(field_json: Any, where: str, position: int) -> Field:
     if not isinstance(field_json, dict):
         raise _Invalid(f"{where}: field #{position + 1} is not a JSON object")
-    name = field_json.get("name")
     # Names end up in every message printed, so they must be printable.
-    if not isinstance(name, str) or not name.isprintable() or not name:
-        raise _Invalid(f'{where}: field #{position + 1} has no "name" (a non-empty printable string)')
+    name = _printable_text(field_json, "name", f"{where}: field #{position + 1}")
     where = f"{where}, field {name!r}"
     field_type = field_json.get("type")
     if field_type not in FIELD_TYPES:

@@ -62,12 +62,16 @@ def limit_points(points: pd.DataFrame, max_points: int = MAX_CHART_POINTS) -> pd
         return points
     rounded = points.assign(position=points["position"].round())
     keys = ["issue_id", "group", "kind", "position"]
-    first = rounded.groupby(keys, as_index=False, sort=True).first()
-    counts = rounded.groupby(keys, as_index=False, sort=True).size()
-    merged = first.drop(columns="statements").merge(counts.rename(columns={"size": "statements"}), on=keys)
+    merged = _first_with_count(rounded.drop(columns="statements"), keys, "statements")
     merged["summary"] = merged["statements"].astype(str) + " statements, e.g.: " + merged["summary"]
     merged["order"] = range(len(merged))
     return merged.reset_index(drop=True)
+
+
+def _first_with_count(frame: pd.DataFrame, keys: list[str], count_column: str) -> pd.DataFrame:
+    """One row per group of `keys`: its first row (as an example) and the group's size in count_column."""
+    groups = frame.groupby(keys, as_index=False, sort=True)
+    return groups.first().merge(groups.size().rename(columns={"size": count_column}), on=keys)
 
 
 def benchmark_values(page: Page, issue_id: str) -> pd.DataFrame:
@@ -112,12 +116,10 @@ def placement_for_chart(page: Page, max_points: int = MAX_CHART_POINTS) -> pd.Da
         return placed
     rounded = placed.assign(**{"lambda": placed["lambda"].round(2)})
     keys = ["issue_id", "issue", "nearer_side", "lambda"]
-    first = rounded.groupby(keys, as_index=False, sort=True).first()
-    counts = rounded.groupby(keys, as_index=False, sort=True).size()
-    merged = first.merge(counts, on=keys)
-    merged["actor"] = merged["size"].astype(str) + " proposals, e.g. " + merged["actor"]
+    merged = _first_with_count(rounded, keys, "proposals")
+    merged["actor"] = merged["proposals"].astype(str) + " proposals, e.g. " + merged["actor"]
     merged["order"] = range(len(merged))
-    return merged.drop(columns="size")
+    return merged.drop(columns="proposals")
 
 
 def comparison_points(page: Page) -> pd.DataFrame:
