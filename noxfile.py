@@ -1,7 +1,7 @@
 """Sessions: book (validate, run the notebooks, build the HTML), test, lint, bench.
 
 The README's two commands are `python3 -m pip install nox && nox -s book` and
-`python3 -m pip install nox && nox -s test`. Extra arguments after `--` go to `python -m analysis run`
+`python3 -m pip install nox && nox -s test`. Extra arguments after `--` go to `talks2022 run`
 for the book session (e.g. `nox -s book -- --data path/to/data --jobs 2`) and to pytest for test.
 """
 
@@ -40,9 +40,9 @@ def book(session: nox.Session) -> None:
     """Validate the data, execute the chapters with papermill, build _build/html (warnings are errors)."""
     _install(session)
     run_args, data = _run_arguments(list(session.posargs))
-    session.run("python", "-m", "analysis", "validate", data)
-    session.run("python", "-m", "analysis", "run", *run_args)
-    session.run("python", "-m", "analysis", "build")
+    session.run("talks2022", "validate", data)
+    session.run("talks2022", "run", *run_args)
+    session.run("talks2022", "build")
     session.log("The site is in _build/html; open _build/html/index.html in a browser.")
 
 
@@ -50,18 +50,18 @@ def book(session: nox.Session) -> None:
 def test(session: nox.Session) -> None:
     """Strict nbval over the committed chapters, then unit, pipeline, fault and browser tests."""
     _install(session, "test")
-    session.run("python", "-m", "analysis", "validate")
+    session.run("talks2022", "validate")
     # First, before anything is re-run: the committed chapters must be exactly what the current code and
     # data produce (strict nbval re-executes every cell and compares the outputs).
     session.run("python", "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "book/generated", "-q")
     # The browser checks read the built site: build it from the committed chapters (no re-execution).
-    session.run("python", "-m", "analysis", "build")
+    session.run("talks2022", "build")
     session.run("python", "-m", "pytest", "tests", *session.posargs, env={"T22_REQUIRE_SITE": "1"})
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """ruff over the code and the notebooks (ruff reads .ipynb itself: the templates in analysis/templates)."""
+    """ruff over the code and the notebooks (ruff reads .ipynb itself: analysis/talks2022/templates)."""
     _install(session, "lint")
     session.run("ruff", "check", "analysis", "tests", "bench", "noxfile.py")
 

@@ -49,8 +49,8 @@ if str(ROOT) not in sys.path:
 
 import nbformat  # noqa: E402
 
-from analysis.build import jupyter_book_command  # noqa: E402
 from bench import synthetic  # noqa: E402
+from talks2022.pipeline.build import jupyter_book_command  # noqa: E402
 from tests.pipeline_project import Project, copy_project  # noqa: E402
 
 BENCH_DIR = ROOT / "bench"
@@ -247,7 +247,7 @@ def jupyter_book_project(destination: Path, executed: Project) -> Project:
 
 
 def jupyter_book_build(project: Project) -> Step:
-    """The `jupyter-book build` command `python -m analysis build` runs (strict), run directly: with
+    """The `jupyter-book build` command `talks2022 build` runs (strict), run directly: with
     `execute_notebooks: force` it executes the notebooks; on a built copy it is Sphinx's incremental build."""
     command = [*jupyter_book_command(), "build", str(project.root), "--path-output",
                str(project.root / "_build" / ".jb"), "-W", "-n", "--keep-going"]
@@ -582,7 +582,7 @@ def markdown(results: dict) -> str:
         "- Charts: the same number of charts on every page as with the shipped data, no MaxRowsError or failed "
         "chart in any page's visible text, and no error output in any executed notebook.",
         "- Synthetic data: bench/synthetic.py, seed " + str(settings["seed"]) + "; each size is validated with "
-        "`python -m analysis validate` first.",
+        "`talks2022 validate` first.",
         "",
     ]
     return "\n".join(lines)

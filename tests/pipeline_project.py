@@ -10,7 +10,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.paths import ROOT
+from talks2022 import paths
+
+ROOT = Path(__file__).resolve().parents[1]
+# The repository's own project tree (its data, chapters and site).
+REPO = paths.Project(ROOT)
 
 COPIED = ("analysis", "book", "data", "_config.yml", "_toc.yml")
 IGNORED = shutil.ignore_patterns("__pycache__", "generated", "generated.*", "failures", "*.egg-info")
@@ -21,11 +25,11 @@ class Project:
     root: Path
 
     def env(self) -> dict[str, str]:
-        # The kernels papermill starts must import this copy's `analysis`, not the installed one.
-        return {**os.environ, "PYTHONPATH": str(self.root), "PYTHONDONTWRITEBYTECODE": "1"}
+        # The kernels papermill starts must import this copy's `talks2022`, not the installed one.
+        return {**os.environ, "PYTHONPATH": str(self.root / "analysis"), "PYTHONDONTWRITEBYTECODE": "1"}
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, "-m", "analysis", *args]
+        return [sys.executable, "-m", "talks2022", *args]
 
     def run(self, *args: str, check: bool = False, timeout: float = 900) -> subprocess.CompletedProcess:
         result = subprocess.run(self.command(*args), cwd=self.root, env=self.env(), capture_output=True,

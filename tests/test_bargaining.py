@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from analysis.bargaining import (
+from talks2022.methods.bargaining import (
     RELATIVE_GAIN_TOLERANCE,
     SCALE_RANGE,
     benchmarks,
@@ -22,9 +22,9 @@ from analysis.bargaining import (
     nash_product,
     proposal_distances,
 )
-from analysis.params import AnalysisParams
-from analysis.placement import proposal_placement
-from tests.test_positions import make_dataset, shuffled
+from talks2022.methods.params import AnalysisParams
+from talks2022.methods.placement import proposal_placement
+from tests.test_positions import as_record, make_dataset, shuffled
 
 scale = st.floats(0, 100, allow_nan=False)
 salience = st.floats(0.01, 100, allow_nan=False)
@@ -214,7 +214,7 @@ def test_issue_gains_by_hand():
 # --- tables ----------------------------------------------------------------------------------------------
 
 def test_benchmarks_by_hand():
-    table = benchmarks(*make_dataset()).set_index("issue_id")
+    table = benchmarks(as_record(*make_dataset())).set_index("issue_id")
     assert table.index.tolist() == ["enlargement", "missiles", "troops"]
     # Compromise with equal capabilities: (west * s_w + russia * s_r) / (s_w + s_r).
     assert table.loc["enlargement", "compromise"] == pytest.approx((0 * 70 + 100 * 85) / 155)
@@ -238,7 +238,7 @@ def test_benchmarks_by_hand():
 
 def test_benchmarks_use_the_capabilities():
     params = AnalysisParams(capability={"russia": 0.25, "west": 0.75})
-    table = benchmarks(*make_dataset(), params).set_index("issue_id")
+    table = benchmarks(as_record(*make_dataset(), params)).set_index("issue_id")
     assert table.loc["enlargement", "compromise"] == pytest.approx(100 * 85 * 0.25 / (70 * 0.75 + 85 * 0.25))
 
 
@@ -246,7 +246,7 @@ def test_benchmarks_with_a_side_missing():
     statements, actors, issues, meetings = make_dataset()
     without_west_on_troops = statements[~((statements["issue_id"] == "troops")
                                           & statements["actor_id"].isin(["sherman_t", "stoltenberg_t"]))]
-    table = benchmarks(without_west_on_troops, actors, issues, meetings).set_index("issue_id")
+    table = benchmarks(as_record(without_west_on_troops, actors, issues, meetings)).set_index("issue_id")
     missing = table.loc["troops", ["west", "compromise", "nash_issue", "nash_package"]].astype(float)
     assert np.isnan(missing).all()
     assert pd.isna(table.loc["troops", "nash_issue_agreement"])
@@ -256,8 +256,8 @@ def test_benchmarks_with_a_side_missing():
 
 def test_proposal_distances_and_expert_packages_by_hand():
     frames = make_dataset()
-    placement = proposal_placement(*frames)
-    bench = benchmarks(*frames)
+    placement = proposal_placement(as_record(*frames))
+    bench = benchmarks(as_record(*frames))
     distances = proposal_distances(placement, bench).set_index("statement_id")
     compromise_of = bench.set_index("issue_id")["compromise"]
     assert distances.loc["S04-1", "dist_compromise"] == pytest.approx(abs(50 - compromise_of["enlargement"]))
@@ -286,9 +286,9 @@ def test_expert_package_takes_the_median_of_several_proposals_on_an_issue():
 def test_benchmarks_do_not_depend_on_row_order(seed):
     statements, actors, issues, meetings = make_dataset()
     pd.testing.assert_frame_equal(
-        benchmarks(statements, actors, issues, meetings),
-        benchmarks(shuffled(statements, seed), shuffled(actors, seed), shuffled(issues, seed),
-                   shuffled(meetings, seed)))
+        benchmarks(as_record(statements, actors, issues, meetings)),
+        benchmarks(as_record(shuffled(statements, seed), shuffled(actors, seed), shuffled(issues, seed),
+                             shuffled(meetings, seed))))
 
 
 @settings(max_examples=50, deadline=None)

@@ -7,9 +7,11 @@ import json
 import re
 from pathlib import Path
 
-from analysis.paths import DATA_DIR
-from analysis.validate import validate_dir
 from bench import synthetic
+from talks2022.data.validate import validate_dir
+from tests.pipeline_project import REPO
+
+DATA_DIR = REPO.data_dir
 
 FACTOR = 3
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 
-from analysis.jobs import WHOLE_RECORD_PAGES
-from analysis.paths import BOOK_DIR, DATA_DIR, ROOT
+from talks2022.methods.derived import SCHEMA_PATH
+from talks2022.paths import TEMPLATES_DIR
+from talks2022.pipeline.jobs import WHOLE_RECORD_PAGES
+from tests.pipeline_project import REPO, ROOT
+
+BOOK_DIR, DATA_DIR = REPO.book_dir, REPO.data_dir
 
 
 def test_downloads_page_offers_every_table() -> None:
     page = (BOOK_DIR / "downloads.md").read_text(encoding="utf-8")
     package = json.loads((DATA_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    derived = json.loads((ROOT / "analysis" / "derived_tables.json").read_text(encoding="utf-8"))
+    derived = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     for resource in package["resources"]:
         assert f"<../data/{resource['path']}>" in page, f"downloads.md lacks data/{resource['path']}"
     for resource in derived["resources"]:
@@ -29,7 +33,7 @@ def test_toc_lists_every_prose_page_and_generated_chapter() -> None:
 def test_templates_have_a_parameters_cell_and_no_outputs() -> None:
     import nbformat
 
-    for template in sorted((ROOT / "analysis" / "templates").glob("*.ipynb")):
+    for template in sorted(TEMPLATES_DIR.glob("*.ipynb")):
         notebook = nbformat.read(template, as_version=4)
         tagged = [cell for cell in notebook.cells if "parameters" in cell.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{template.name}: needs exactly one cell tagged parameters"

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.derived import SCHEMA_PATH, compute_all, formula_safe, table_schemas, to_csv_text, write_tables
-from analysis.params import AnalysisParams
-from tests.test_positions import ACTORS, STATEMENTS, make_dataset, shuffled
+from talks2022.methods.derived import SCHEMA_PATH, compute_all, formula_safe, table_schemas, to_csv_text, write_tables
+from talks2022.methods.params import AnalysisParams
+from tests.test_positions import ACTORS, STATEMENTS, as_record, make_dataset, shuffled
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 FAST = AnalysisParams(robustness_draws=60, bootstrap_draws=300)
@@ -51,7 +51,7 @@ def test_schema_is_complete_and_frictionless_style():
 
 
 def test_compute_all_tables_and_columns():
-    tables = compute_all(*make_dataset(), FAST)
+    tables = compute_all(as_record(*make_dataset(), FAST))
     assert list(tables) == list(REQUIRED_LEADING_COLUMNS)
     schemas = table_schemas()
     for name, table in tables.items():
@@ -62,7 +62,7 @@ def test_compute_all_tables_and_columns():
 
 
 def test_schema_types_match_the_tables():
-    tables = compute_all(*make_dataset(), FAST)
+    tables = compute_all(as_record(*make_dataset(), FAST))
     checks = {"number": pd.api.types.is_float_dtype, "integer": pd.api.types.is_integer_dtype,
               "boolean": pd.api.types.is_bool_dtype}
     for name, fields in table_schemas().items():
@@ -80,7 +80,7 @@ def test_schema_types_match_the_tables():
 
 
 def test_two_runs_give_identical_tables():
-    first, second = compute_all(*make_dataset(), FAST), compute_all(*make_dataset(), FAST)
+    first, second = compute_all(as_record(*make_dataset(), FAST)), compute_all(as_record(*make_dataset(), FAST))
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
         assert to_csv_text(first[name]) == to_csv_text(second[name])
@@ -90,15 +90,15 @@ def test_two_runs_give_identical_tables():
 @given(seed=st.integers(0, 2**31 - 1))
 def test_tables_do_not_depend_on_row_order(seed):
     statements, actors, issues, meetings = make_dataset()
-    first = compute_all(statements, actors, issues, meetings, FAST)
-    second = compute_all(shuffled(statements, seed), shuffled(actors, seed + 1), shuffled(issues, seed + 2),
-                         shuffled(meetings, seed + 3), FAST)
+    first = compute_all(as_record(statements, actors, issues, meetings, FAST))
+    second = compute_all(as_record(shuffled(statements, seed), shuffled(actors, seed + 1),
+                                   shuffled(issues, seed + 2), shuffled(meetings, seed + 3), FAST))
     for name in first:
         pd.testing.assert_frame_equal(first[name], second[name])
 
 
 def test_as_of_limits_the_record():
-    tables = compute_all(*make_dataset(), AnalysisParams(as_of="2022-01-10", robustness_draws=20))
+    tables = compute_all(as_record(*make_dataset(), AnalysisParams(as_of="2022-01-10", robustness_draws=20)))
     assert set(tables["position_by_round"]["meeting_id"]) == {"drafts", "geneva"}
     assert tables["proposal_placement"].empty  # the expert proposals are undated or later
     assert tables["lambda_by_issue"].empty and tables["expert_packages"].empty
@@ -107,7 +107,7 @@ def test_as_of_limits_the_record():
 # --- writing -------------------------------------------------------------------------------------------
 
 def test_written_headers_equal_the_schema(tmp_path):
-    paths = write_tables(compute_all(*make_dataset(), FAST), tmp_path)
+    paths = write_tables(compute_all(as_record(*make_dataset(), FAST)), tmp_path)
     assert [path.name for path in paths] == sorted(f"{name}.csv" for name in REQUIRED_LEADING_COLUMNS)
     for name, fields in table_schemas().items():
         with open(tmp_path / f"{name}.csv", encoding="utf-8", newline="") as handle:
@@ -116,7 +116,7 @@ def test_written_headers_equal_the_schema(tmp_path):
 
 
 def test_written_format(tmp_path):
-    write_tables(compute_all(*make_dataset(), FAST), tmp_path)
+    write_tables(compute_all(as_record(*make_dataset(), FAST)), tmp_path)
     raw = (tmp_path / "benchmarks.csv").read_bytes()
     assert b"\r" not in raw and raw.endswith(b"\n")
     text = raw.decode("utf-8")
@@ -150,7 +150,7 @@ def test_write_tables_escapes_hostile_cells(tmp_path):
     rows = STATEMENTS + [("S09-1", "2022-01-20", "commentary", hostile_actor, "missiles", "expert_proposal",
                           60, None, "confirmed")]
     statements, actors_frame, issues, meetings = make_dataset(rows, actors)
-    tables = compute_all(statements, actors_frame, issues, meetings, FAST)
+    tables = compute_all(as_record(statements, actors_frame, issues, meetings, FAST))
     tables["statements_echo"] = statements[["statement_id", "summary"]].assign(
         summary=lambda frame: frame["summary"].where(frame["statement_id"] != "S09-1",
                                                      "=HYPERLINK(\"http://example.org\",\"x\")"))
@@ -211,7 +211,7 @@ def independent_gaps(data_dir: Path) -> dict[tuple[str, str], tuple]:
 
 
 def load_frames(data_dir: Path):
-    """The four input frames in the input contract's types, read with pandas (not analysis.dataset)."""
+    """The four input frames in the input contract's types, read with pandas (not talks2022.data.dataset)."""
     def read(name):
         return pd.read_csv(data_dir / f"{name}.csv", dtype=str, keep_default_na=False)
     statements, actors, issues, meetings = (read(name) for name in ("statements", "actors", "issues",
@@ -230,7 +230,7 @@ def _as_optional(value: float) -> float | None:
 
 
 def assert_matches_independent_recomputation(data_dir: Path) -> None:
-    tables = compute_all(*load_frames(data_dir), FAST)
+    tables = compute_all(as_record(*load_frames(data_dir), FAST))
     expected = independent_position_by_round(data_dir)
     got = {(row.issue_id, row.meeting_id, row.side): (row.position, row.n_statements)
            for row in tables["position_by_round"].itertuples()}
@@ -276,7 +276,7 @@ def test_independent_recomputation_on_the_data():
 @pytest.mark.skipif(not (DATA_DIR / "statements.csv").exists(), reason="data/statements.csv not written yet")
 def test_the_data_give_complete_tables(tmp_path):
     frames = load_frames(DATA_DIR)
-    tables = compute_all(*frames, FAST)
+    tables = compute_all(as_record(*frames, FAST))
     write_tables(tables, tmp_path)
     for name, fields in table_schemas().items():
         with open(tmp_path / f"{name}.csv", encoding="utf-8", newline="") as handle:

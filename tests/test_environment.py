@@ -9,7 +9,7 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
-from analysis.paths import ROOT
+from tests.pipeline_project import ROOT
 
 CONDA_ONLY = {"python", "pip", "nox"}  # interpreter and tools conda provides itself
 

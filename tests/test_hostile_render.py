@@ -1,7 +1,7 @@
 """Hostile strings that reach a page (a bypassed validator, a future field) stay inert text in a browser.
 
 The validator rejects markup in the data; this checks the second line of defence, the escaping in
-analysis.pages and analysis.render, in headless chromium.
+talks2022.book.pages and talks2022.book.render, in headless chromium.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import pages, render
-from analysis.paths import BOOK_DIR
+from talks2022.book import pages, render
+from tests.pipeline_project import REPO
+
+BOOK_DIR = REPO.book_dir
 
 pytestmark = pytest.mark.browser
 

@@ -6,15 +6,18 @@ import papermill
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from analysis import pages
-from analysis.paths import DATA_DIR, GENERATED_DIR, TABLES_SUBDIR, TEMPLATES_DIR
+from talks2022.book import pages
+from talks2022.paths import TEMPLATES_DIR
+from tests.pipeline_project import REPO
 
-TABLES = GENERATED_DIR / TABLES_SUBDIR
+DATA_DIR = REPO.data_dir
+
+TABLES = REPO.tables_dir
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
     ({"data_dir": "no/such/folder", "tables_dir": str(TABLES)}, "is not a folder"),
-    ({"data_dir": str(DATA_DIR), "tables_dir": "no/such/tables"}, "run `python -m analysis run`"),
+    ({"data_dir": str(DATA_DIR), "tables_dir": "no/such/tables"}, "run `talks2022 run`"),
     ({"data_dir": str(DATA_DIR), "tables_dir": str(TABLES), "as_of": "12 January"}, "YYYY-MM-DD"),
     ({"data_dir": str(DATA_DIR), "tables_dir": str(TABLES), "issue_id": "no_such_issue"},
      "unknown issue_id 'no_such_issue': the positional issues are"),

@@ -111,7 +111,7 @@ def test_each_kind_of_input_change_reruns_what_depends_on_it(project: Project) -
     assert "issues/nato_enlargement.ipynb" in executed and "overview.ipynb" in executed
     assert "issues/military_exercises.ipynb" in _skipped(result.stderr)
 
-    template = project.root / "analysis" / "templates" / "sources.ipynb"
+    template = project.root / "analysis" / "talks2022" / "templates" / "sources.ipynb"
     notebook = nbformat.read(template, as_version=4)
     notebook.cells[0].source += "\n\nOne more sentence."
     nbformat.write(notebook, template)
@@ -119,8 +119,8 @@ def test_each_kind_of_input_change_reruns_what_depends_on_it(project: Project) -
     assert _executed(result.stderr) == {"sources.ipynb"}
     assert "One more sentence." in (project.root / "book/generated/sources.ipynb").read_text()
 
-    (project.root / "analysis" / "views.py").write_text(
-        (project.root / "analysis" / "views.py").read_text() + "\n# a change to the code\n")
+    (project.root / "analysis" / "talks2022" / "book" / "views.py").write_text(
+        (project.root / "analysis" / "talks2022" / "book" / "views.py").read_text() + "\n# a change to the code\n")
     result = project.run("run", "--jobs", JOBS, check=True)
     assert len(_executed(result.stderr)) == len(list((project.root / "book/generated").rglob("*.ipynb")))
 
@@ -171,7 +171,7 @@ def test_new_round_and_new_issue_need_no_code_change(project: Project) -> None:
 
 
 def _break_template(project: Project, name: str) -> None:
-    template = project.root / "analysis" / "templates" / name
+    template = project.root / "analysis" / "talks2022" / "templates" / name
     notebook = nbformat.read(template, as_version=4)
     notebook.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('deliberate failure for the test')"))
     nbformat.write(notebook, template)

@@ -8,16 +8,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analysis import placement
-from analysis.params import AnalysisParams
-from analysis.placement import (
+from talks2022.methods import placement
+from talks2022.methods.params import AnalysisParams
+from talks2022.methods.placement import (
     bootstrap_median_ci,
     median_lambda_by_issue,
     nearer_side,
     placement_lambda,
     proposal_placement,
 )
-from tests.test_positions import make_dataset, shuffled
+from tests.test_positions import as_record, make_dataset, shuffled
 
 scale = st.floats(0, 100, allow_nan=False)
 
@@ -40,7 +40,7 @@ def test_nearer_side():
 
 
 def test_proposal_placement_by_hand():
-    table = proposal_placement(*make_dataset())
+    table = proposal_placement(as_record(*make_dataset()))
     assert list(table.columns) == ["statement_id", "actor_id", "issue_id", "position", "west", "russia",
                                    "lambda", "inside_range", "nearer_side"]
     assert table["statement_id"].tolist() == ["S04-1", "S04-2", "S04-3", "S04-4"]
@@ -61,7 +61,7 @@ def test_placement_outside_range_and_missing_side():
     keep = ~((statements["issue_id"] == "enlargement") & statements["actor_id"].isin(["sherman_t",
                                                                                       "stoltenberg_t"]))
     frames = (pd.concat([statements[keep], extra], ignore_index=True), actors, issues, meetings)
-    table = proposal_placement(*frames).set_index("statement_id")
+    table = proposal_placement(as_record(*frames)).set_index("statement_id")
     assert table.loc["S09-1", "lambda"] == pytest.approx(75 / 62.5)
     assert not table.loc["S09-1", "inside_range"]
     assert table.loc["S09-1", "nearer_side"] == "russia"
@@ -71,7 +71,7 @@ def test_placement_outside_range_and_missing_side():
 
 
 def test_median_lambda_by_issue_by_hand():
-    table = median_lambda_by_issue(proposal_placement(*make_dataset()), AnalysisParams())
+    table = median_lambda_by_issue(proposal_placement(as_record(*make_dataset())), AnalysisParams())
     assert table["issue_id"].tolist() == ["enlargement", "missiles", "troops"]
     assert table["n"].tolist() == [2, 1, 1]
     np.testing.assert_allclose(table["median_lambda"], [0.375, 0.4, 35 / 95])
@@ -130,8 +130,8 @@ def test_placement_does_not_depend_on_row_order(seed):
     reordered = (shuffled(statements, seed), shuffled(actors, seed + 1), shuffled(issues, seed + 2),
                  shuffled(meetings, seed + 3))
     params = AnalysisParams(bootstrap_draws=200)
-    first = proposal_placement(statements, actors, issues, meetings, params)
-    second = proposal_placement(*reordered, params)
+    first = proposal_placement(as_record(statements, actors, issues, meetings, params))
+    second = proposal_placement(as_record(*reordered, params))
     pd.testing.assert_frame_equal(first, second)
     pd.testing.assert_frame_equal(median_lambda_by_issue(first, params),
                                   median_lambda_by_issue(shuffled(second, seed), params))

@@ -1,9 +1,9 @@
 """Positions of the sides: hand-computed cases on a small synthetic dataset, and properties.
 
-`make_dataset` is the synthetic dataset the other analysis tests import (test_placement, test_bargaining,
-test_robustness, test_derived): three positional issues, one tagged issue, three rounds and the
-commentary pseudo-round, and statements that exercise every filter (unconfirmed, OSCE chair, media,
-experts, no position, non-positional issue).
+`make_dataset` (wrapped by `as_record`) is the synthetic dataset the other analysis tests import
+(test_placement, test_bargaining, test_robustness, test_derived): three positional issues, one tagged
+issue, three rounds and the commentary pseudo-round, and statements that exercise every filter
+(unconfirmed, OSCE chair, media, experts, no position, non-positional issue).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.params import AnalysisParams, filter_statements
-from analysis.positions import (
+from talks2022.data.dataset import Record
+from talks2022.methods.params import DEFAULT_PARAMS, AnalysisParams, filter_statements
+from talks2022.methods.positions import (
     aggregate,
     gaps,
     natural_key,
@@ -85,6 +86,13 @@ def make_dataset(statement_rows=STATEMENTS, actor_rows=ACTORS):
         "coding_note": "synthetic", "confidence": "high",
     } for sid, date, meeting, actor, issue, kind, position, salience, verification in statement_rows])
     return statements, actors, issues, meetings
+
+
+def as_record(statements, actors, issues, meetings, params=DEFAULT_PARAMS) -> Record:
+    """The frames as the Record the methods take (no sources: no method reads them)."""
+    sources = pd.DataFrame({"source_id": pd.Series(dtype=object)})
+    return Record(sources=sources, actors=actors, meetings=meetings, issues=issues, statements=statements,
+                  params=params)
 
 
 def shuffled(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -182,14 +190,14 @@ def test_natural_key_orders_statement_ids():
 # --- tables --------------------------------------------------------------------------------------------
 
 def test_official_positions_keep_only_sides_confirmed_positional_rounds():
-    official = official_positions(*make_dataset())
+    official = official_positions(as_record(*make_dataset()))
     assert list(official["statement_id"]) == ["S01-1", "S01-2", "S02-1", "S02-2", "S02-3", "S02-4", "S02-5",
                                               "S03-1", "S03-2", "S03-3", "S03-4"]
     assert set(official["side"]) == {"russia", "west"}
 
 
 def test_positions_by_round_by_hand():
-    table = positions_by_round(*make_dataset())
+    table = positions_by_round(as_record(*make_dataset()))
     assert list(table.columns[:5]) == ["issue_id", "meeting_id", "side", "position", "n_statements"]
     rows = {(r.issue_id, r.meeting_id, r.side): (r.position, r.n_statements, r.salience)
             for r in table.itertuples()}
@@ -221,28 +229,28 @@ def test_round_rule_applies_within_a_round():
     frames = make_dataset(rows)
     expected = {"median": 37.5, "mean": 43.75, "latest": 37.5}
     for rule, position in expected.items():
-        table = positions_by_round(*frames, AnalysisParams(round_rule=rule))
+        table = positions_by_round(as_record(*frames, AnalysisParams(round_rule=rule)))
         assert table["position"].tolist() == [position]
         assert table["n_statements"].tolist() == [4]
         assert table["salience"].tolist() == [60.0]  # mean of the coded 40 and 80
 
 
 def test_side_positions_by_hand():
-    wide = side_positions_wide(*make_dataset())
+    wide = side_positions_wide(as_record(*make_dataset()))
     assert wide.columns.tolist() == ["issue_id", "west", "russia", "salience_west", "salience_russia"]
     assert wide.values.tolist() == [
         ["enlargement", 0.0, 100.0, 70.0, 85.0],  # saliences: 70; mean(90, 80)
         ["missiles", 25.0, 87.5, 50.0, 60.0],  # Russia: median(100, 75)
         ["troops", 5.0, 100.0, 90.0, 50.0],  # West: median(0, 10)
     ]
-    long = side_positions(*make_dataset(), AnalysisParams(round_rule="latest"))
+    long = side_positions(as_record(*make_dataset(), AnalysisParams(round_rule="latest")))
     latest = {(r.issue_id, r.side): r.position for r in long.itertuples()}
     assert latest[("enlargement", "russia")] == 90.0  # Brussels, the last round Russia spoke in
     assert latest[("missiles", "russia")] == 75.0
 
 
 def test_gaps_by_hand():
-    table = gaps(*make_dataset())
+    table = gaps(as_record(*make_dataset()))
     assert list(table.columns[:6]) == ["issue_id", "meeting_id", "sequence", "russia", "west", "gap"]
     got = [(r.issue_id, r.meeting_id, r.russia, r.west, r.gap) for r in table.itertuples()]
     expected = [
@@ -262,7 +270,7 @@ def test_gaps_by_hand():
 
 
 def test_gaps_carry_forward_latest_known_position():
-    table = gaps(*make_dataset(), carry_forward=True)
+    table = gaps(as_record(*make_dataset()), carry_forward=True)
     missiles = table[table["issue_id"] == "missiles"]
     # Missiles: Russia and the West spoke in Geneva only; Brussels carries both forward.
     assert missiles[["meeting_id", "russia", "west", "gap"]].to_dict("records")[-1] == {
@@ -270,7 +278,7 @@ def test_gaps_carry_forward_latest_known_position():
     assert missiles[["russia_carried", "west_carried"]].iloc[-1].tolist() == [True, True]
     # Nothing is carried backwards: the West has no position in the drafts round.
     assert np.isnan(missiles.iloc[0]["west"])
-    assert gaps(*make_dataset(), AnalysisParams(carry_forward=True)).equals(table)
+    assert gaps(as_record(*make_dataset(), AnalysisParams(carry_forward=True))).equals(table)
 
 
 @settings(max_examples=25, deadline=None)
@@ -281,11 +289,11 @@ def test_tables_do_not_depend_on_row_order(seed):
                  shuffled(meetings, seed + 4))
     for rule in ("median", "mean", "latest"):
         params = AnalysisParams(round_rule=rule)
-        pd.testing.assert_frame_equal(positions_by_round(statements, actors, issues, meetings, params),
-                                      positions_by_round(*reordered, params))
-        pd.testing.assert_frame_equal(side_positions(statements, actors, issues, meetings, params),
-                                      side_positions(*reordered, params))
-    pd.testing.assert_frame_equal(gaps(statements, actors, issues, meetings), gaps(*reordered))
+        pd.testing.assert_frame_equal(positions_by_round(as_record(statements, actors, issues, meetings, params)),
+                                      positions_by_round(as_record(*reordered, params)))
+        pd.testing.assert_frame_equal(side_positions(as_record(statements, actors, issues, meetings, params)),
+                                      side_positions(as_record(*reordered, params)))
+    pd.testing.assert_frame_equal(gaps(as_record(statements, actors, issues, meetings)), gaps(as_record(*reordered)))
 
 
 @settings(max_examples=50, deadline=None)

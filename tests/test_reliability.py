@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.reliability import (
+from talks2022.methods.reliability import (
     ReliabilityError,
     agreement,
     compare,
@@ -76,11 +76,11 @@ def test_compare_and_agreement():
 def test_validate_checks_the_second_coding_of_a_data_folder(tmp_path, capsys):
     import shutil
 
-    from analysis.cli import main
-    from analysis.paths import DATA_DIR
+    from talks2022.cli import main
+    from tests.pipeline_project import ROOT
 
     data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data, ignore=shutil.ignore_patterns("reliability"))
+    shutil.copytree(ROOT / "data", data, ignore=shutil.ignore_patterns("reliability"))
     _write(data, "statement_id,position,confidence,coding_note\nS99-9,50,high,a statement that does not exist\n")
     assert main(["validate", str(data)]) == 1
     assert "S99-9" in capsys.readouterr().out

@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import robustness
-from analysis.params import AnalysisParams
-from analysis.robustness import (
+from talks2022.methods import robustness
+from talks2022.methods.params import AnalysisParams
+from talks2022.methods.robustness import (
     Outcomes,
     define_findings,
     perturbed_outcomes,
     robustness_table,
 )
-from tests.test_positions import ACTORS, make_dataset, shuffled
+from tests.test_positions import ACTORS, as_record, make_dataset, shuffled
 
 SYNTHETIC_FINDINGS = {
     # The overall gaps are 100 (enlargement), 62.5 (missiles), 95 (troops).
@@ -37,7 +37,7 @@ SYNTHETIC_FINDINGS = {
 
 
 def test_findings_are_generated_from_the_data():
-    table = robustness_table(*make_dataset(), AnalysisParams(robustness_draws=50))
+    table = robustness_table(as_record(*make_dataset(), AnalysisParams(robustness_draws=50)))
     assert list(table.columns) == ["finding", "description", "holds_in_data", "share_holding", "draws",
                                    "noise"]
     assert dict(zip(table["finding"], table["holds_in_data"], strict=True)) == SYNTHETIC_FINDINGS
@@ -51,7 +51,7 @@ def test_finding_names_follow_the_issue_ids():
     renamed = {"enlargement": "nato_enlargement", "troops": "troop_buildup_ukraine_border"}
     statements["issue_id"] = statements["issue_id"].replace(renamed)
     issues["issue_id"] = issues["issue_id"].replace(renamed)
-    table = robustness_table(statements, actors, issues, meetings, AnalysisParams(robustness_draws=5))
+    table = robustness_table(as_record(statements, actors, issues, meetings, AnalysisParams(robustness_draws=5)))
     names = table["finding"]
     assert "gap_nato_enlargement_largest" in set(names)
     assert "no_single_issue_agreement_troop_buildup_ukraine_border" in set(names)
@@ -61,16 +61,16 @@ def test_finding_names_follow_the_issue_ids():
 @pytest.mark.parametrize("overall_from", ["statements", "rounds"])
 def test_without_noise_every_draw_reproduces_the_data(rule, overall_from):
     params = AnalysisParams(noise=0.0, robustness_draws=3, round_rule=rule, overall_from=overall_from)
-    table = robustness_table(*make_dataset(), params)
+    table = robustness_table(as_record(*make_dataset(), params))
     assert (table["share_holding"] == table["holds_in_data"].astype(float)).all()
 
 
 def test_without_noise_the_outcomes_equal_the_tables():
-    from analysis.bargaining import benchmarks
+    from talks2022.methods.bargaining import benchmarks
 
     frames = make_dataset()
-    outcomes = perturbed_outcomes(*frames, AnalysisParams(noise=0.0, robustness_draws=2))
-    bench = benchmarks(*frames)
+    outcomes = perturbed_outcomes(as_record(*frames, AnalysisParams(noise=0.0, robustness_draws=2)))
+    bench = benchmarks(as_record(*frames))
     np.testing.assert_array_equal(outcomes.west[0], bench["west"])
     np.testing.assert_array_equal(outcomes.russia[1], bench["russia"])
     assert outcomes.nash_issue_agreement[0].tolist() == bench["nash_issue_agreement"].tolist()
@@ -78,16 +78,16 @@ def test_without_noise_the_outcomes_equal_the_tables():
 
 def test_redraws_in_blocks_equal_one_block(monkeypatch):
     frames, params = make_dataset(), AnalysisParams(robustness_draws=50)
-    whole = perturbed_outcomes(*frames, params)
+    whole = perturbed_outcomes(as_record(*frames, params))
     for cells in (37, 1):  # blocks of a few draws, and of a single draw
         monkeypatch.setattr(robustness, "REDRAW_BLOCK_CELLS", cells)
-        blocks = perturbed_outcomes(*frames, params)
+        blocks = perturbed_outcomes(as_record(*frames, params))
         for name in ("west", "russia", "median_lambda", "nash_issue_agreement", "in_package", "package_agreement"):
             np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name), err_msg=name)
 
 
 def test_noisy_positions_stay_on_the_scale():
-    outcomes = perturbed_outcomes(*make_dataset(), AnalysisParams(noise=80.0, robustness_draws=200))
+    outcomes = perturbed_outcomes(as_record(*make_dataset(), AnalysisParams(noise=80.0, robustness_draws=200)))
     for values in (outcomes.west, outcomes.russia):
         assert np.nanmin(values) >= 0 and np.nanmax(values) <= 100
     # Noise this large moves the West off 0 on enlargement in most draws: an agreement appears.
@@ -141,9 +141,9 @@ def test_predicates_by_hand():
 
 def test_robustness_is_seeded():
     params = AnalysisParams(robustness_draws=100)
-    first = robustness_table(*make_dataset(), params)
-    pd.testing.assert_frame_equal(first, robustness_table(*make_dataset(), params))
-    other_seed = robustness_table(*make_dataset(), AnalysisParams(robustness_draws=100, seed=1))
+    first = robustness_table(as_record(*make_dataset(), params))
+    pd.testing.assert_frame_equal(first, robustness_table(as_record(*make_dataset(), params)))
+    other_seed = robustness_table(as_record(*make_dataset(), AnalysisParams(robustness_draws=100, seed=1)))
     assert not first["share_holding"].equals(other_seed["share_holding"])
 
 
@@ -153,9 +153,9 @@ def test_robustness_does_not_depend_on_row_order(seed):
     params = AnalysisParams(robustness_draws=40)
     statements, actors, issues, meetings = make_dataset()
     pd.testing.assert_frame_equal(
-        robustness_table(statements, actors, issues, meetings, params),
-        robustness_table(shuffled(statements, seed), shuffled(actors, seed), shuffled(issues, seed),
-                         shuffled(meetings, seed), params))
+        robustness_table(as_record(statements, actors, issues, meetings, params)),
+        robustness_table(as_record(shuffled(statements, seed), shuffled(actors, seed), shuffled(issues, seed),
+                                   shuffled(meetings, seed), params)))
 
 
 def large_statements(count: int = 200, seed: int = 7) -> pd.DataFrame:
@@ -185,7 +185,7 @@ def test_thousand_draws_on_two_hundred_statements_are_fast():
     _, actors, issues, meetings = make_dataset()
     statements = large_statements()
     started = time.perf_counter()
-    table = robustness_table(statements, actors, issues, meetings, AnalysisParams(robustness_draws=1000))
+    table = robustness_table(as_record(statements, actors, issues, meetings, AnalysisParams(robustness_draws=1000)))
     elapsed = time.perf_counter() - started
     assert (table["draws"] == 1000).all()
     assert elapsed < 30, f"1000 robustness draws took {elapsed:.1f} s"

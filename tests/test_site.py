@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import HTML_DIR, ROOT
+from tests.pipeline_project import REPO, ROOT
+
+HTML_DIR = REPO.html_dir
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +26,8 @@ SITE_PAGES = sorted(path for path in HTML_DIR.rglob("*.html")
 def site() -> Path:
     if not (HTML_DIR / "index.html").exists():
         if os.environ.get("T22_REQUIRE_SITE"):
-            pytest.fail("no built site in _build/html: run `python -m analysis build` first")
-        pytest.skip("no built site in _build/html (run `python -m analysis build`)")
+            pytest.fail("no built site in _build/html: run `talks2022 build` first")
+        pytest.skip("no built site in _build/html (run `talks2022 build`)")
     return HTML_DIR
 
 

@@ -1,5 +1,5 @@
 """The data validator and loader: the bad-input corpus, hostile and huge inputs built at run time, the shipped
-data, and analysis.dataset.
+data, and talks2022.data.dataset.
 
 Corpus cases live in tests/bad_inputs/<case>/ (written by tests/bad_inputs/build_corpus.py from
 tests/fixtures/valid_small/). Each expected.txt line must appear in the output, and every problem printed
@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import dataset, validate
-from analysis.schema import Problem, SchemaError, load_package, parse_package
+from talks2022.data import dataset, validate
+from talks2022.data.schema import Problem, SchemaError, load_package, parse_package
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -50,7 +50,7 @@ SUBPROCESS_CASES = {
     "malformed_csv_unclosed_quote",
     "empty_file",
 }
-VALIDATE_SCRIPT = "import sys; from analysis.validate import main; sys.exit(main(sys.argv[1:]))"
+VALIDATE_SCRIPT = "import sys; from talks2022.data.validate import main; sys.exit(main(sys.argv[1:]))"
 
 
 # --- helpers ----------------------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ def run_main(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 def run_subprocess(args: list[str]) -> tuple[int, str]:
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "analysis"), os.environ.get("PYTHONPATH")])),
     }
     done = subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
@@ -119,11 +119,10 @@ def test_corpus_case(case_dir: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert_report(code, output, expected_of(case_dir))
 
 
-@pytest.mark.skipif(not (ROOT / "analysis" / "cli.py").exists(), reason="analysis/cli.py is not written yet")
 @pytest.mark.parametrize("case_name", ["valid", "unknown_actor"])
 def test_command_line(case_name: str) -> None:
     case_dir = BAD_INPUTS / case_name
-    code, output = run_subprocess(["-m", "analysis", "validate", str(case_dir / "data")])
+    code, output = run_subprocess(["-m", "talks2022", "validate", str(case_dir / "data")])
     assert_report(code, output, expected_of(case_dir))
 
 
@@ -436,7 +435,7 @@ def test_schema_exposes_the_shipped_tables() -> None:
     assert {key.resource for key in statements.foreign_keys} == {"meetings", "actors", "issues", "sources"}
 
 
-# --- analysis.dataset -------------------------------------------------------------------------------------
+# --- talks2022.data.dataset --------------------------------------------------------------------------
 
 
 def test_load_returns_typed_frames() -> None:
@@ -450,10 +449,12 @@ def test_load_returns_typed_frames() -> None:
     assert meetings["is_round"].dtype == bool and meetings["sequence"].dtype == np.int64
     assert issues["reference_point"].isna().tolist() == [False, True]
     for frame in (statements, data.sources, data.actors, meetings, issues):
-        text_columns = frame.select_dtypes(exclude=["number", "bool"]).columns
+        text_columns = frame.select_dtypes(exclude=["number", "bool", "datetime"]).columns
         assert all(frame[column].dtype == object for column in text_columns)
-        assert not frame[text_columns].isna().any().any()  # empty text and dates are '', never NaN
-    assert statements["date"].tolist()[-1] == "" and statements["date"].iloc[0] == "2021-12-17"
+        assert not frame[text_columns].isna().any().any()  # empty text is '', never NaN
+    for frame, column in ((statements, "date"), (meetings, "window_start"), (data.sources, "date")):
+        assert frame[column].dtype == "datetime64[ns]", (column, frame[column].dtype)
+    assert pd.isna(statements["date"].iloc[-1]) and statements["date"].iloc[0] == pd.Timestamp("2021-12-17")
     assert statements["key_phrase"].tolist()[2:4] == ["NA", "None"]  # text stays text
     assert data.sources["author"].iloc[0] == ""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from analysis import pages, views
-from analysis.paths import DATA_DIR, GENERATED_DIR, TABLES_SUBDIR
+from talks2022.book import pages, views
+from tests.pipeline_project import REPO
 
 
 def _page() -> pages.Page:
-    return pages.open_page(str(DATA_DIR), str(GENERATED_DIR / TABLES_SUBDIR))
+    return pages.open_page(str(REPO.data_dir), str(REPO.tables_dir))
 
 
 def test_scored_points_are_counted_per_side_and_position_above_the_cap() -> None:

@@ -1,0 +1,182 @@
+"""Chart-ready frames for the chapters, built from a Page (the dataset and the derived tables).
+
+Pure functions: the notebooks call them and chart the result, so every number a chapter shows comes
+from the derived tables or the dataset through code that pytest reaches.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from talks2022.book.charts import SIDE_LABELS
+from talks2022.book.pages import Page
+
+# Above this many marks a chart shows counts per side and position instead of one mark per statement,
+# so pages stay small however large the record grows (and Altair's row limit is never reached).
+MAX_CHART_POINTS = 400
+BENCHMARK_COLUMNS = {"reference_point": "reference point", "compromise": "compromise",
+                     "nash_issue": "Nash (issue)", "nash_package": "Nash (package)"}
+
+
+def positional_issues(page: Page) -> pd.DataFrame:
+    issues = page.record.issues
+    return issues[issues["positional"]].reset_index(drop=True)
+
+
+def issue_label(page: Page, issue_id: str) -> str:
+    issues = page.record.issues
+    return str(issues.loc[issues["issue_id"] == issue_id, "label"].iloc[0])
+
+
+def round_labels(page: Page) -> pd.DataFrame:
+    return page.record.meetings[["meeting_id", "label", "sequence"]].rename(columns={"label": "round"})
+
+
+def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
+    """scored_statements, capped for charting (see limit_points)."""
+    return limit_points(scored_statements(page, issue_id))
+
+
+def scored_statements(page: Page, issue_id: str | None = None) -> pd.DataFrame:
+    """Official positions and expert proposals with a position, labelled for tooltips (uncapped)."""
+    statements = page.analysed_statements()
+    scored = statements[statements["position"].notna()
+                        & statements["kind"].isin(["official_position", "expert_proposal"])]
+    if issue_id is not None:
+        scored = scored[scored["issue_id"] == issue_id]
+    scored = scored.sort_values(["sequence", "date", "statement_id"], kind="stable").copy()
+    scored["group"] = scored["side"].map(SIDE_LABELS).fillna("Media")
+    scored["source"] = scored["publisher"] + ": " + scored["source_title"]
+    scored["kind"] = scored["kind"].str.replace("_", " ")
+    scored["order"] = range(len(scored))
+    scored["statements"] = 1
+    columns = ["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
+               "summary", "key_phrase", "source", "order", "statements"]
+    return scored[columns].reset_index(drop=True)
+
+
+def limit_points(points: pd.DataFrame, max_points: int = MAX_CHART_POINTS) -> pd.DataFrame:
+    """One mark per statement up to max_points; beyond, one mark per (issue, side, kind, whole position)
+    carrying the number of statements and the first of them as an example."""
+    if len(points) <= max_points:
+        return points
+    rounded = points.assign(position=points["position"].round())
+    keys = ["issue_id", "group", "kind", "position"]
+    merged = _first_with_count(rounded.drop(columns="statements"), keys, "statements")
+    merged["summary"] = merged["statements"].astype(str) + " statements, e.g.: " + merged["summary"]
+    merged["order"] = range(len(merged))
+    return merged.reset_index(drop=True)
+
+
+def _first_with_count(frame: pd.DataFrame, keys: list[str], count_column: str) -> pd.DataFrame:
+    """One row per group of `keys`: its first row (as an example) and the group's size in count_column."""
+    groups = frame.groupby(keys, as_index=False, sort=True)
+    return groups.first().merge(groups.size().rename(columns={"size": count_column}), on=keys)
+
+
+def benchmark_values(page: Page, issue_id: str) -> pd.DataFrame:
+    """The issue's reference point and bargaining benchmarks as (name, value) rows."""
+    row = page.tables["benchmarks"].set_index("issue_id").loc[issue_id]
+    return pd.DataFrame({"name": list(BENCHMARK_COLUMNS.values()),
+                         "value": [float(row[column]) for column in BENCHMARK_COLUMNS]})
+
+
+def movement(page: Page, issue_id: str) -> pd.DataFrame:
+    by_round = page.tables["position_by_round"]
+    rows = by_round[by_round["issue_id"] == issue_id].drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    rows = rows.assign(side_label=rows["side"].map({"russia": "Russia", "west": "West"}))
+    return rows.sort_values(["sequence", "side"]).reset_index(drop=True)
+
+
+def gaps(page: Page) -> pd.DataFrame:
+    table = page.tables["gaps"].dropna(subset=["gap"]).drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    table = table.assign(issue=table["issue_id"].map(labels))
+    return table.sort_values(["issue_id", "sequence"]).reset_index(drop=True)
+
+
+def placement(page: Page) -> pd.DataFrame:
+    """Expert proposals with lambda, joined with who said it and the tooltip text."""
+    placed = page.tables["proposal_placement"]
+    points = scored_statements(page)[["statement_id", "actor", "summary", "key_phrase", "source"]]
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    merged = placed.merge(points, on="statement_id", how="left")
+    merged = merged.assign(issue=merged["issue_id"].map(labels))
+    merged = merged.sort_values(["issue_id", "lambda", "statement_id"], kind="stable").reset_index(drop=True)
+    merged["order"] = range(len(merged))
+    return merged
+
+
+def placement_for_chart(page: Page, max_points: int = MAX_CHART_POINTS) -> pd.DataFrame:
+    """Proposals for the lambda chart; beyond max_points, lambdas rounded to 0.01 and counted."""
+    placed = placement(page)
+    if len(placed) <= max_points:
+        return placed
+    rounded = placed.assign(**{"lambda": placed["lambda"].round(2)})
+    keys = ["issue_id", "issue", "nearer_side", "lambda"]
+    merged = _first_with_count(rounded, keys, "proposals")
+    merged["actor"] = merged["proposals"].astype(str) + " proposals, e.g. " + merged["actor"]
+    merged["order"] = range(len(merged))
+    return merged.drop(columns="proposals")
+
+
+def comparison_points(page: Page) -> pd.DataFrame:
+    """For every positional issue: the sides' overall positions, each expert proposal and the benchmarks."""
+    benchmarks = page.tables["benchmarks"]
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    rows = []
+    for bench in benchmarks.itertuples():
+        issue = labels.get(bench.issue_id, bench.issue_id)
+        rows.append((issue, "West", bench.west, "overall position of US and NATO officials"))
+        rows.append((issue, "Russia", bench.russia, "overall position of Russian officials"))
+        for column, name in BENCHMARK_COLUMNS.items():
+            rows.append((issue, name, getattr(bench, column), name))
+    for proposal in placement_for_chart(page).itertuples():
+        rows.append((proposal.issue, "Expert", proposal.position, f"{proposal.actor}: {proposal.summary}"))
+    frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label"]).dropna(subset=["position"])
+    return frame.reset_index(drop=True)
+
+
+def timeline_counts(page: Page) -> pd.DataFrame:
+    statements = page.analysed_statements()
+    dated = statements[statements["date"] != ""]
+    counts = (dated.groupby(["date", "round", "sequence"], as_index=False)
+              .size().rename(columns={"size": "statements"}))
+    return counts.sort_values(["date", "sequence"]).reset_index(drop=True)
+
+
+def movement_summary(page: Page) -> pd.DataFrame:
+    """Per issue and side: the first and last round with a coded position, and the range in between."""
+    rows = []
+    by_round = page.tables["position_by_round"].drop(columns="sequence", errors="ignore").merge(
+        round_labels(page), on="meeting_id")
+    labels = positional_issues(page).set_index("issue_id")["label"]
+    for (issue_id, side), group in by_round.groupby(["issue_id", "side"], sort=True):
+        ordered = group.sort_values("sequence")
+        first, last = ordered.iloc[0], ordered.iloc[-1]
+        rows.append({"issue_id": issue_id, "issue": labels.get(issue_id, issue_id),
+                     "side": {"russia": "Russia", "west": "West"}[side],
+                     "first_round": first["round"], "first": first["position"],
+                     "last_round": last["round"], "last": last["position"],
+                     "lowest": ordered["position"].min(), "highest": ordered["position"].max(),
+                     "rounds": len(ordered)})
+    return pd.DataFrame(rows, columns=["issue_id", "issue", "side", "first_round", "first", "last_round", "last",
+                                       "lowest", "highest", "rounds"])
+
+
+def robustness_findings(page: Page) -> pd.DataFrame:
+    """The robustness table with a readable label: the finding's kind in words and the issue's label."""
+    findings = page.tables["robustness"].copy()
+    labels = positional_issues(page).set_index("issue_id")["label"].to_dict()
+
+    def readable(finding: str) -> str:
+        for issue_id in sorted(labels, key=len, reverse=True):  # longest first: ids may nest
+            if issue_id in finding:
+                kind = finding.replace(issue_id, "").strip("_").replace("_", " ")
+                return f"{labels[issue_id]}: {kind}"
+        return finding.replace("_", " ")
+
+    findings["label"] = findings["finding"].map(readable)
+    return findings

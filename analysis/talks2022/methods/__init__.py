@@ -1,0 +1,1 @@
+"""The analysis methods: positions, placement, bargaining benchmarks, robustness, reliability, derived tables."""

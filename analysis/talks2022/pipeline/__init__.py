@@ -1,0 +1,1 @@
+"""Executing the chapters (papermill workers, content hashes, atomic swap) and building the site."""
