@@ -22,7 +22,7 @@ REFERENCE_BAR = "M-0.2,-1H0.2V1H-0.2Z"
 BENCHMARK_SHAPES = {"reference point": REFERENCE_BAR, "compromise": "diamond", "Nash (issue)": "cross",
                     "Nash (package)": "triangle-down"}
 ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
-SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato": "West", "expert": "Expert",
+SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato_allies": "West", "expert": "Expert",
                "osce_chair": "OSCE Chair", "media": "Media", "west": "West"}
 SCALE = alt.Scale(domain=[0, 100])
 # Axis titles in short lines, and short row labels, so that charts keep their plot area at phone width.

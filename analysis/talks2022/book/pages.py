@@ -47,7 +47,7 @@ class Page:
 
 def with_context(statements: pd.DataFrame, record: Record) -> pd.DataFrame:
     """Statements joined with actor names and sides, round labels and source titles and URLs."""
-    actors = record.actors[["actor_id", "name", "side", "kind"]].rename(
+    actors = record.actors[["actor_id", "name", "speaker_group", "kind"]].rename(
         columns={"name": "actor", "kind": "actor_kind"})
     meetings = record.meetings[["meeting_id", "label", "sequence"]].rename(columns={"label": "round"})
     sources = record.sources[["source_id", "title", "publisher", "url"]].rename(

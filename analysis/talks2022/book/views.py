@@ -45,7 +45,7 @@ def scored_statements(page: Page, issue_id: str | None = None) -> pd.DataFrame:
     if issue_id is not None:
         scored = scored[scored["issue_id"] == issue_id]
     scored = scored.sort_values(["sequence", "date", "statement_id"], kind="stable").copy()
-    scored["group"] = scored["side"].map(SIDE_LABELS).fillna("Media")
+    scored["group"] = scored["speaker_group"].map(SIDE_LABELS).fillna("Media")
     scored["source"] = scored["publisher"] + ": " + scored["source_title"]
     scored["kind"] = scored["kind"].str.replace("_", " ")
     scored["order"] = range(len(scored))

@@ -170,6 +170,17 @@ def _reference_point_problems(issues: Table) -> list[Problem]:
     ]
 
 
+POSITION_STEP = 12.5  # anchors every 25 points and the midpoints between them
+
+
+def _on_the_grid(text: str) -> bool:
+    try:
+        value = float(text)
+    except ValueError:
+        return True  # not a number: reported by the cell rules
+    return value % POSITION_STEP == 0
+
+
 def _position_problems(statements: Table, issues: Table) -> list[Problem]:
     if not statements.has("issue_id", "kind", "position") or not issues.has("issue_id", "positional"):
         return []
@@ -183,8 +194,9 @@ def _position_problems(statements: Table, issues: Table) -> list[Problem]:
             problems.append(statements.problem(index, "position", message))
         if position and kind in NO_POSITION_KINDS:
             problems.append(statements.problem(index, "position", f"position must be empty for {kind}"))
-        if not position and kind in POSITION_KINDS and is_positional is True:
-            message = f"a position is required for {kind} on the positional issue {show(issue)}"
+        # No position is required: a statement with nothing the anchors can place stays unscored (rule 4).
+        if position and kind in POSITION_KINDS and is_positional is True and not _on_the_grid(position):
+            message = f"position {show(position)} is neither an anchor nor the midpoint of two anchors"
             problems.append(statements.problem(index, "position", message))
     return problems
 

@@ -5,7 +5,7 @@ the book states the defaults below. Nothing in the other modules hard-codes a ch
 
 Defaults and why
 ----------------
-west_sides = ("united_states", "nato")
+west_sides = ("united_states", "nato_allies")
     The single definition of "the West": US officials and the Alliance (its Secretary General and
     allied statements) are pooled into one bargaining side. The OSCE Chairmanship, experts and media
     are not a bargaining side.
@@ -65,7 +65,7 @@ def _equal_capability() -> dict[str, float]:
 class AnalysisParams:
     """All analysis choices, with the documented defaults (see the module docstring)."""
 
-    west_sides: tuple[str, ...] = ("united_states", "nato")
+    west_sides: tuple[str, ...] = ("united_states", "nato_allies")
     russia_sides: tuple[str, ...] = ("russia",)
     round_rule: str = "median"
     overall_from: str = "statements"

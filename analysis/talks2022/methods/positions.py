@@ -3,8 +3,8 @@
 A statement counts as a position of a side when
   * it passes `params.filter_statements` (verification, as_of),
   * its kind is "official_position" and it carries a position,
-  * its issue is positional (issues.positional) and its meeting is a round (meetings.is_round),
-  * its actor's side maps to "russia" or "west" (params.west_sides / russia_sides); experts, media
+  * its issue is positional (issues.positional) and its meeting is a round or a stage between rounds (meetings.stage_type is not "commentary"),
+  * its actor's speaker group maps to "russia" or "west" (params.west_sides / russia_sides); experts, media
     and the OSCE Chairmanship are not a bargaining side.
 
 Several statements of a side become one position by params.round_rule (median, mean or latest). The
@@ -62,8 +62,8 @@ def positional_issue_ids(issues: pd.DataFrame) -> list[str]:
 
 
 def round_meetings(meetings: pd.DataFrame) -> pd.DataFrame:
-    """The rounds (is_round true) as meeting_id, sequence, sorted by sequence then id."""
-    rounds = meetings.loc[as_bool(meetings["is_round"]), ["meeting_id", "sequence"]].copy()
+    """The rounds and the stages between them (not commentary) as meeting_id, sequence, sorted by sequence then id."""
+    rounds = meetings.loc[meetings["stage_type"].astype(str) != "commentary", ["meeting_id", "sequence"]].copy()
     rounds["meeting_id"] = rounds["meeting_id"].astype(str)
     rounds["sequence"] = rounds["sequence"].astype(int)
     return rounds.sort_values(["sequence", "meeting_id"], kind="stable").reset_index(drop=True)
@@ -156,7 +156,7 @@ def _official_positions(record: Record) -> pd.DataFrame:
     actors = record.actors
     side_of_actor = {
         str(actor): record.params.bargaining_side(side)
-        for actor, side in zip(actors["actor_id"], actors["side"], strict=True)
+        for actor, side in zip(actors["actor_id"], actors["speaker_group"], strict=True)
     }
     rounds = round_meetings(record.meetings)
     sequence_of = dict(zip(rounds["meeting_id"], rounds["sequence"], strict=True))
@@ -184,7 +184,7 @@ def positions_by_round(record: Record) -> pd.DataFrame:
     position = record.params.round_rule over the side's statements of the round; n_statements = their
     number; salience = mean of their coded saliences (record.params.default_salience if none is coded).
     Columns: issue_id, meeting_id, side, position, n_statements, salience, sequence; sorted by issue,
-    meeting sequence, side. Only rounds (is_round) in which the side spoke appear. Computed once per record.
+    meeting sequence, side. Only rounds and stages in which the side spoke appear. Computed once per record.
     """
     return record.memo("positions_by_round", _positions_by_round)
 
