@@ -24,6 +24,12 @@ BENCHMARK_SHAPES = {"reference point": REFERENCE_BAR, "compromise": "diamond", "
 ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
 SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato_allies": "West", "expert": "Expert",
                "osce_chair": "OSCE Chair", "media": "Media", "west": "West"}
+# Where a proposal sits against the sides (findings.RELATION_WORDS): colour and shape.
+SITS_STYLE = {"at the West's position": ("#0072B2", "circle"), "nearer the West's position": ("#56B4E9", "circle"),
+              "at the midpoint": ("#000000", "diamond"), "nearer Russia's position": ("#E69F00", "square"),
+              "at Russia's position": ("#D55E00", "square"), "beyond the West's position": ("#009E73", "triangle-left"),
+              "beyond Russia's position": ("#CC79A7", "triangle-right"),
+              "where the sides coincide": ("#999999", "cross")}
 SCALE = alt.Scale(domain=[0, 100])
 # Axis titles in short lines, and short row labels, so that charts keep their plot area at phone width.
 POSITION_TITLE = ["position: 0 = Western maximal,", "100 = the Russian drafts' demand"]
@@ -140,7 +146,7 @@ def gaps_overview(gaps: pd.DataFrame) -> alt.Chart:
 def lambda_chart(placement: pd.DataFrame) -> alt.Chart:
     """Where each expert proposal sits between the sides: lambda 0 = the West, 1 = Russia.
 
-    placement: issue, actor, lambda, nearer_side, position, summary, key_phrase, source.
+    placement: issue, actor, lambda, sits (where it sits, in words), position, summary, key_phrase, source.
     """
     shown = placement.dropna(subset=["lambda"])
     issues = list(dict.fromkeys(shown["issue"]))
@@ -150,9 +156,9 @@ def lambda_chart(placement: pd.DataFrame) -> alt.Chart:
                                                shown[shown["issue"] == issue].rename(
                                                    columns={"lambda": "lambda_"}).itertuples())
                        for issue in issues) + ".")
-    nearer = ["west", "midpoint", "russia"]
-    colour = alt.Scale(domain=nearer, range=[SIDE_COLOURS["West"], "#000000", SIDE_COLOURS["Russia"]])
-    shape = alt.Scale(domain=nearer, range=["circle", "diamond", "square"])
+    sits = list(SITS_STYLE)
+    colour = alt.Scale(domain=sits, range=[SITS_STYLE[s][0] for s in sits])
+    shape = alt.Scale(domain=sits, range=[SITS_STYLE[s][1] for s in sits])
     low = min(-0.25, float(shown["lambda"].min()) - 0.05) if not shown.empty else -0.25
     high = max(1.25, float(shown["lambda"].max()) + 0.05) if not shown.empty else 1.25
     base = _base(shown, description, 60 + 40 * max(1, len(issues)))
@@ -161,8 +167,8 @@ def lambda_chart(placement: pd.DataFrame) -> alt.Chart:
                 title=LAMBDA_TITLE),
         y=alt.Y("issue:N", sort=issues, title=None, axis=alt.Axis(labelLimit=ROW_LABEL_LIMIT)),
         yOffset=alt.YOffset("jitter:Q"),
-        color=alt.Color("nearer_side:N", scale=colour, legend=alt.Legend(title="nearer to", orient="bottom")),
-        shape=alt.Shape("nearer_side:N", scale=shape, legend=None),
+        color=alt.Color("sits:N", scale=colour, legend=alt.Legend(title="sits", orient="bottom", columns=2)),
+        shape=alt.Shape("sits:N", scale=shape, legend=None),
         tooltip=[alt.Tooltip("actor:N"), alt.Tooltip("issue:N"), alt.Tooltip("lambda:Q", format=".2f"),
                  alt.Tooltip("position:Q", format=".0f"), alt.Tooltip("summary:N"),
                  alt.Tooltip("key_phrase:N", title="key phrase"), alt.Tooltip("source:N")],
@@ -213,18 +219,4 @@ def timeline(counts: pd.DataFrame) -> alt.Chart:
         color=alt.value("#0072B2"),
         tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), alt.Tooltip("round:N"),
                  alt.Tooltip("statements:Q")],
-    )
-
-
-def robustness(findings: pd.DataFrame) -> alt.Chart:
-    """Share of noisy redraws in which each headline finding still holds. findings: finding, share, holds."""
-    description = ("Robustness of the headline findings: share of redraws with noise in which each still "
-                   "holds: " + "; ".join(f"{row.label} {row.share_holding:.0%}" for row in findings.itertuples())
-                   + ".")
-    return _base(findings, description, 28 * max(1, len(findings)) + 40).mark_bar(color="#0072B2").encode(
-        x=alt.X("share_holding:Q", scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%"),
-                title="share of redraws in which the finding holds"),
-        y=alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=300)),
-        tooltip=[alt.Tooltip("label:N", title="finding"), alt.Tooltip("description:N"),
-                 alt.Tooltip("share_holding:Q", format=".1%"), alt.Tooltip("holds_in_data:N")],
     )

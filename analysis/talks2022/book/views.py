@@ -10,6 +10,7 @@ import pandas as pd
 
 from talks2022.book.charts import SIDE_LABELS
 from talks2022.book.pages import Page
+from talks2022.methods.findings import RELATION_WORDS
 
 # Above this many marks a chart shows counts per side and position instead of one mark per statement,
 # so pages stay small however large the record grows (and Altair's row limit is never reached).
@@ -103,7 +104,8 @@ def placement(page: Page) -> pd.DataFrame:
     points = scored_statements(page)[["statement_id", "actor", "summary", "key_phrase", "source"]]
     labels = positional_issues(page).set_index("issue_id")["label"]
     merged = placed.merge(points, on="statement_id", how="left")
-    merged = merged.assign(issue=merged["issue_id"].map(labels))
+    merged = merged.assign(issue=merged["issue_id"].map(labels),
+                           sits=merged["relation"].map(RELATION_WORDS).fillna("no side position to compare"))
     merged = merged.sort_values(["issue_id", "lambda", "statement_id"], kind="stable").reset_index(drop=True)
     merged["order"] = range(len(merged))
     return merged
@@ -115,7 +117,7 @@ def placement_for_chart(page: Page, max_points: int = MAX_CHART_POINTS) -> pd.Da
     if len(placed) <= max_points:
         return placed
     rounded = placed.assign(**{"lambda": placed["lambda"].round(2)})
-    keys = ["issue_id", "issue", "nearer_side", "lambda"]
+    keys = ["issue_id", "issue", "sits", "lambda"]
     merged = _first_with_count(rounded, keys, "proposals")
     merged["actor"] = merged["proposals"].astype(str) + " proposals, e.g. " + merged["actor"]
     merged["order"] = range(len(merged))
@@ -145,38 +147,3 @@ def timeline_counts(page: Page) -> pd.DataFrame:
     counts = (dated.groupby(["date", "round", "sequence"], as_index=False)
               .size().rename(columns={"size": "statements"}))
     return counts.sort_values(["date", "sequence"]).reset_index(drop=True)
-
-
-def movement_summary(page: Page) -> pd.DataFrame:
-    """Per issue and side: the first and last round with a coded position, and the range in between."""
-    rows = []
-    by_round = page.tables["position_by_round"].drop(columns="sequence", errors="ignore").merge(
-        round_labels(page), on="meeting_id")
-    labels = positional_issues(page).set_index("issue_id")["label"]
-    for (issue_id, side), group in by_round.groupby(["issue_id", "side"], sort=True):
-        ordered = group.sort_values("sequence")
-        first, last = ordered.iloc[0], ordered.iloc[-1]
-        rows.append({"issue_id": issue_id, "issue": labels.get(issue_id, issue_id),
-                     "side": {"russia": "Russia", "west": "West"}[side],
-                     "first_round": first["round"], "first": first["position"],
-                     "last_round": last["round"], "last": last["position"],
-                     "lowest": ordered["position"].min(), "highest": ordered["position"].max(),
-                     "rounds": len(ordered)})
-    return pd.DataFrame(rows, columns=["issue_id", "issue", "side", "first_round", "first", "last_round", "last",
-                                       "lowest", "highest", "rounds"])
-
-
-def robustness_findings(page: Page) -> pd.DataFrame:
-    """The robustness table with a readable label: the finding's kind in words and the issue's label."""
-    findings = page.tables["robustness"].copy()
-    labels = positional_issues(page).set_index("issue_id")["label"].to_dict()
-
-    def readable(finding: str) -> str:
-        for issue_id in sorted(labels, key=len, reverse=True):  # longest first: ids may nest
-            if issue_id in finding:
-                kind = finding.replace(issue_id, "").strip("_").replace("_", " ")
-                return f"{labels[issue_id]}: {kind}"
-        return finding.replace("_", " ")
-
-    findings["label"] = findings["finding"].map(readable)
-    return findings

@@ -28,9 +28,9 @@ import pandas as pd
 
 from talks2022.data.dataset import Record
 from talks2022.methods.bargaining import benchmarks, expert_packages, proposal_distances
+from talks2022.methods.findings import findings_context, findings_table, scored_rows
 from talks2022.methods.placement import median_lambda_by_issue, proposal_placement
 from talks2022.methods.positions import gaps, positions_by_round
-from talks2022.methods.robustness import robustness_table
 
 SCHEMA_PATH = Path(__file__).with_name("derived_tables.json")
 FLOAT_DECIMALS = 4
@@ -87,8 +87,19 @@ class Analysis:
             on="statement_id", how="left")
 
     @cached_property
-    def robustness(self) -> pd.DataFrame:
-        return robustness_table(self.record, benchmark_table=self.benchmarks, lambda_table=self.lambda_by_issue)
+    def _findings_and_supports(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        params = self.record.params
+        return findings_table(scored_rows(self.record), findings_context(self.record),
+                              draws=params.robustness_draws, noise=params.noise,
+                              step_share=params.anchor_step_share, seed=params.seed)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        return self._findings_and_supports[0]
+
+    @cached_property
+    def finding_supports(self) -> pd.DataFrame:
+        return self._findings_and_supports[1]
 
     @cached_property
     def expert_packages(self) -> pd.DataFrame:
@@ -105,8 +116,8 @@ class Analysis:
 
 
 def compute_all(record: Record) -> dict[str, pd.DataFrame]:
-    """Every derived table, by name: position_by_round, gaps, proposal_placement, benchmarks,
-    robustness, lambda_by_issue, expert_packages (columns as in derived_tables.json)."""
+    """Every derived table, by name: position_by_round, gaps, proposal_placement, benchmarks, findings,
+    finding_supports, lambda_by_issue, expert_packages (columns as in derived_tables.json)."""
     return Analysis(record).tables
 
 

@@ -8,6 +8,11 @@ and russia on that issue (`positions.side_positions`):
 lambda = 0 is the West's position, 1 is Russia's, 0.5 the midpoint; lambda < 0 lies beyond the West's
 position, > 1 beyond Russia's. lambda is undefined (NaN) when the two sides hold the same position
 (russia == west, nothing to place between) or when a side has no position on the issue.
+
+Where a proposal sits is read against each side's own position and the midpoint between them
+(`findings.relation`: at a side's position, nearer one side, at the midpoint, beyond a side), never as
+"between the sides", which the scales would make nearly true by construction. Experts vote once per
+piece: a source's proposals by one actor on one issue are one piece, at their median lambda.
 """
 
 from __future__ import annotations
@@ -16,15 +21,13 @@ import numpy as np
 import pandas as pd
 
 from talks2022.data.dataset import Record
+from talks2022.methods.findings import MIN_PIECES, relation
 from talks2022.methods.params import DEFAULT_PARAMS, AnalysisParams, filter_statements
 from talks2022.methods.positions import positional_issue_ids, side_positions_wide, sort_by_statement
 
 PLACEMENT_COLUMNS = [
-    "statement_id", "actor_id", "issue_id", "position", "west", "russia", "lambda", "inside_range",
-    "nearer_side",
+    "statement_id", "source_id", "actor_id", "issue_id", "position", "west", "russia", "lambda", "relation",
 ]
-# lambda is a ratio of values on a 0-100 scale: closer to 0.5 than this is the midpoint.
-MIDPOINT_TOLERANCE = 1e-12
 # Resampled values per block of bootstrap draws (x 8 bytes, a few arrays at a time): about 16 MB per array.
 BOOTSTRAP_BLOCK_CELLS = 2_000_000
 
@@ -38,19 +41,10 @@ def placement_lambda(position, west, russia) -> np.ndarray | float:
     return float(result) if result.ndim == 0 else result
 
 
-def nearer_side(lam: float) -> str | None:
-    """'west' if lambda < 0.5, 'russia' if > 0.5, 'midpoint' if == 0.5, None if lambda is NaN."""
-    if np.isnan(lam):
-        return None
-    if abs(lam - 0.5) <= MIDPOINT_TOLERANCE:
-        return "midpoint"
-    return "west" if lam < 0.5 else "russia"
-
-
 def expert_proposals(record: Record) -> pd.DataFrame:
     """Expert proposals that carry a position on a positional issue, after `filter_statements`.
 
-    Columns: statement_id, actor_id, issue_id, date, position; natural statement_id order.
+    Columns: statement_id, source_id, actor_id, issue_id, date, position; natural statement_id order.
     """
     kept = filter_statements(record.statements, record.params)
     kept["position"] = pd.to_numeric(kept["position"], errors="coerce").astype(float)
@@ -59,8 +53,8 @@ def expert_proposals(record: Record) -> pd.DataFrame:
         & kept["position"].notna()
         & kept["issue_id"].astype(str).isin(positional_issue_ids(record.issues))
     )
-    proposals = kept.loc[mask, ["statement_id", "actor_id", "issue_id", "date", "position"]].copy()
-    for column in ("statement_id", "actor_id", "issue_id"):
+    proposals = kept.loc[mask, ["statement_id", "source_id", "actor_id", "issue_id", "date", "position"]].copy()
+    for column in ("statement_id", "source_id", "actor_id", "issue_id"):
         proposals[column] = proposals[column].astype(str)
     return sort_by_statement(proposals)
 
@@ -68,21 +62,17 @@ def expert_proposals(record: Record) -> pd.DataFrame:
 def proposal_placement(record: Record) -> pd.DataFrame:
     """One row per expert proposal on a positional issue, placed between the sides.
 
-    lambda as in the module docstring; inside_range = min(west, russia) <= p <= max(west, russia)
-    (missing when a side has no position); nearer_side from lambda. Columns: statement_id, actor_id,
-    issue_id, position, west, russia, lambda, inside_range, nearer_side; sorted by issue_id, then
-    natural statement_id.
+    lambda as in the module docstring; relation = `findings.relation` (missing when a side has no
+    position). Columns: statement_id, source_id, actor_id, issue_id, position, west, russia, lambda,
+    relation; sorted by issue_id, then natural statement_id.
     """
     proposals = expert_proposals(record)
     sides = side_positions_wide(record)[["issue_id", "west", "russia"]]
     table = proposals.merge(sides, on="issue_id", how="left")
     table["lambda"] = placement_lambda(table["position"], table["west"], table["russia"])
-    low = np.fmin(table["west"], table["russia"])
-    high = np.fmax(table["west"], table["russia"])
-    inside = ((table["position"] >= low) & (table["position"] <= high)).astype("boolean")
-    known = table["west"].notna() & table["russia"].notna()
-    table["inside_range"] = inside.mask(~known)
-    table["nearer_side"] = pd.array([nearer_side(lam) for lam in table["lambda"]], dtype=object)
+    table["relation"] = pd.array(
+        [relation(p, w, r) if not (np.isnan(w) or np.isnan(r)) else None
+         for p, w, r in zip(table["position"], table["west"], table["russia"], strict=True)], dtype=object)
     # The merge keeps the natural statement order within each issue; a stable sort groups by issue.
     table = table.sort_values("issue_id", kind="stable").reset_index(drop=True)
     return table[PLACEMENT_COLUMNS].astype({"position": float, "west": float, "russia": float,
@@ -113,17 +103,29 @@ def bootstrap_median_ci(values, draws: int, level: float, seed: int) -> tuple[fl
     return (float(low), float(high))
 
 
-def median_lambda_by_issue(placement: pd.DataFrame, params: AnalysisParams = DEFAULT_PARAMS) -> pd.DataFrame:
-    """Median lambda of the expert proposals per issue, with a percentile bootstrap interval.
+def piece_lambdas(placement: pd.DataFrame, issue_id: str) -> np.ndarray:
+    """The lambdas of an issue's independent pieces: one per (source, actor), the median of its proposals."""
+    own = placement.loc[(placement["issue_id"] == issue_id) & placement["lambda"].notna()]
+    pieces = own.groupby(["source_id", "actor_id"], sort=True)["lambda"].median()
+    return pieces.to_numpy(dtype=float)
 
-    n = number of proposals with a defined lambda; median_lambda = their median; ci_low, ci_high =
-    `bootstrap_median_ci` with params.bootstrap_draws, params.ci_level and a fresh
-    default_rng(params.seed) for every issue (an issue's interval depends on its own proposals only).
-    Issues with proposals but no defined lambda get n = 0 and NaN. Sorted by issue_id.
+
+def median_lambda_by_issue(placement: pd.DataFrame, params: AnalysisParams = DEFAULT_PARAMS) -> pd.DataFrame:
+    """Median lambda of the independent expert pieces per issue, with a percentile bootstrap interval.
+
+    n = number of pieces with a defined lambda (`piece_lambdas`); median_lambda = their median; ci_low,
+    ci_high = `bootstrap_median_ci` with params.bootstrap_draws, params.ci_level and a fresh
+    default_rng(params.seed) for every issue (an issue's interval depends on its own pieces only). With
+    fewer than MIN_PIECES pieces no median and no interval is given (NaN): too few to summarise. Sorted by
+    issue_id.
     """
     rows = []
     for issue_id in sorted(placement["issue_id"].astype(str).unique()):
-        lambdas = placement.loc[placement["issue_id"] == issue_id, "lambda"].dropna().to_numpy(dtype=float)
+        lambdas = piece_lambdas(placement, issue_id)
+        if lambdas.size < MIN_PIECES:
+            rows.append({"issue_id": issue_id, "n": int(lambdas.size), "median_lambda": np.nan,
+                         "ci_low": np.nan, "ci_high": np.nan})
+            continue
         low, high = bootstrap_median_ci(lambdas, params.bootstrap_draws, params.ci_level, params.seed)
         rows.append({
             "issue_id": issue_id,

@@ -3,7 +3,8 @@
 A statement counts as a position of a side when
   * it passes `params.filter_statements` (verification, as_of),
   * its kind is "official_position" and it carries a position,
-  * its issue is positional (issues.positional) and its meeting is a round or a stage between rounds (meetings.stage_type is not "commentary"),
+  * its issue is positional (issues.positional) and its meeting is a round or a stage between rounds
+    (meetings.stage_type is not "commentary"),
   * its actor's speaker group maps to "russia" or "west" (params.west_sides / russia_sides); experts, media
     and the OSCE Chairmanship are not a bargaining side.
 
