@@ -17,11 +17,12 @@ from talks2022.book.pages import esc
 ROBUSTNESS_WORDS = {"robust": "robust", "fragile": "fragile", "robustly_false": "not robust",
                     "untested": "untested"}
 ROBUSTNESS_RANK = {"robust": 0, "fragile": 1, "robustly_false": 2, "untested": 3}
+MOVED = ("toward_0", "toward_100", "moved_and_returned")
 # What each block leads with: (kind, claims that make a statement worth leading with, how many).
 KEY_FINDINGS = {
     "introduction": [("proposals", None, 2), ("change", ("toward_0", "toward_100"), 1),
-                     ("movement", ("toward_0", "toward_100"), 1), ("nothing_moved", ("nothing_moved",), 1)],
-    "overview": [("movement", ("toward_0", "toward_100"), 2), ("nothing_moved", ("nothing_moved",), 2),
+                     ("movement", MOVED, 1), ("nothing_moved", ("nothing_moved",), 1)],
+    "overview": [("movement", MOVED, 2), ("nothing_moved", ("nothing_moved",), 2),
                  ("change", ("toward_0", "toward_100"), 1)],
     "comparison": [("proposals", None, 3), ("change", ("toward_0", "toward_100"), 2)],
 }

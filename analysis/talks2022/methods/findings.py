@@ -266,7 +266,12 @@ def _movement_findings(rounds, issue_id, label, context) -> list[dict]:
         observable_any = True
         first, last = mine[0], mine[-1]
         delta = last.position - first.position
-        claim = "unchanged" if abs(delta) <= SAME else ("toward_0" if delta < 0 else "toward_100")
+        low, high = min(r.position for r in mine), max(r.position for r in mine)
+        if abs(delta) > SAME:
+            claim = "toward_0" if delta < 0 else "toward_100"
+        else:
+            # The same at both ends is "unchanged" only if the group never left the position in between.
+            claim = "unchanged" if high - low <= SAME else "moved_and_returned"
         moved_any |= claim != "unchanged"
         span = f"between {context.round_labels[first.meeting_id]} and {context.round_labels[last.meeting_id]}"
         openings = sum(r.conditional for r in mine)
@@ -275,12 +280,16 @@ def _movement_findings(rounds, issue_id, label, context) -> list[dict]:
         if claim == "unchanged":
             sentence = (f"{name} held {its} position on {label} {span} "
                         f"({scale_words(context, issue_id, last.position)}; {observed}).")
+        elif claim == "moved_and_returned":
+            sentence = (f"{name} moved on {label} {span} and came back to "
+                        f"{scale_words(context, issue_id, last.position)}, ranging from {_fmt(low)} to {_fmt(high)} "
+                        f"on the way ({observed}).")
         else:
             sentence = (f"{name} moved on {label} {span}, from {scale_words(context, issue_id, first.position)} "
                         f"to {scale_words(context, issue_id, last.position)} ({observed}).")
         out.append(_row(fid, "overview", issue_id, "movement", claim, sentence,
-                        {"first": first.position, "last": last.position, "delta": delta, "rounds": len(mine),
-                         "conditional": openings}, len(mine), ids))
+                        {"first": first.position, "last": last.position, "delta": delta, "lowest": low,
+                         "highest": high, "rounds": len(mine), "conditional": openings}, len(mine), ids))
     claim = "not_observable" if not observable_any else ("someone_moved" if moved_any else "nothing_moved")
     words = {"not_observable": f"On {label}, no speaker group spoke in two rounds, so movement cannot be observed.",
              "someone_moved": f"On {label}, at least one speaker group moved between rounds.",

@@ -104,3 +104,28 @@ def agreement(comparison: pd.DataFrame) -> Agreement:
                                                        comparison["second"].to_numpy()),
                      exact=float((difference == 0).mean()), close=float((difference <= CLOSE).mean()),
                      mean_absolute_difference=float(difference.mean()))
+
+
+STRATA = {
+    "end of scale": lambda c: c["first"].isin([0.0, 100.0]),
+    "mid-scale": lambda c: ~c["first"].isin([0.0, 100.0]),
+    "official positions": lambda c: c["kind"] == "official_position",
+    "expert proposals": lambda c: c["kind"] == "expert_proposal",
+    "midpoints (interpolated)": lambda c: (c["first"] % 25) != 0,
+}
+
+
+def agreement_by_stratum(comparison: pd.DataFrame, statements: pd.DataFrame) -> pd.DataFrame:
+    """Agreement in each stratum of the sample: by the first coder's position (at an end of the scale or
+    between the ends, interpolated midpoints) and by kind (official or expert). alpha is NaN for a stratum
+    of fewer than two units or with no variation. Columns: stratum, units, alpha, exact."""
+    kinds = statements.set_index("statement_id")["kind"]
+    table = comparison.assign(kind=comparison["statement_id"].map(kinds))
+    rows = []
+    for name, select in STRATA.items():
+        part = table[select(table)]
+        alpha = (krippendorff_alpha_interval(part["first"].to_numpy(), part["second"].to_numpy())
+                 if len(part) >= 2 else math.nan)
+        rows.append({"stratum": name, "units": len(part), "alpha": alpha,
+                     "exact": float((part["difference"] == 0).mean()) if len(part) else math.nan})
+    return pd.DataFrame(rows, columns=["stratum", "units", "alpha", "exact"])
