@@ -24,6 +24,8 @@ BENCHMARK_SHAPES = {"reference point": REFERENCE_BAR, "compromise": "diamond", "
 ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
 SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato_allies": "West", "expert": "Expert",
                "osce_chair": "OSCE Chair", "media": "Media", "west": "West"}
+# The sides' latest positions after 13 January (views.LATEST_OFFER): colour and shape.
+OFFER_STYLE = {"West, after 13 Jan": ("#009E73", "triangle-right"), "Russia, after 13 Jan": ("#CC79A7", "triangle-left")}
 # Where a proposal sits against the sides (findings.RELATION_WORDS): colour and shape.
 SITS_STYLE = {"at the West's position": ("#0072B2", "circle"), "nearer the West's position": ("#56B4E9", "circle"),
               "at the midpoint": ("#000000", "diamond"), "nearer Russia's position": ("#E69F00", "square"),
@@ -184,9 +186,9 @@ def comparison(points: pd.DataFrame) -> alt.Chart:
     points: issue, what (Russia/West/Expert/benchmark names), position, label (tooltip text).
     """
     issues = list(dict.fromkeys(points["issue"]))
-    kinds = [k for k in [*SIDE_COLOURS, *BENCHMARK_COLOURS] if k in set(points["what"])]
-    colours = {**SIDE_COLOURS, **BENCHMARK_COLOURS}
-    shapes = {**SIDE_SHAPES, **BENCHMARK_SHAPES}
+    kinds = [k for k in [*SIDE_COLOURS, *OFFER_STYLE, *BENCHMARK_COLOURS] if k in set(points["what"])]
+    colours = {**SIDE_COLOURS, **{k: v[0] for k, v in OFFER_STYLE.items()}, **BENCHMARK_COLOURS}
+    shapes = {**SIDE_SHAPES, **{k: v[1] for k, v in OFFER_STYLE.items()}, **BENCHMARK_SHAPES}
     description = ("Official positions, expert proposals and bargaining benchmarks, issue by issue on the "
                    "0-100 scale: " + "; ".join(
                        f"{issue}: " + ", ".join(f"{row.what} {row.position:.0f}" for row in

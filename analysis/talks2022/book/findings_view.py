@@ -24,9 +24,10 @@ KEY_FINDINGS = {
                      ("movement", MOVED, 1), ("nothing_moved", ("nothing_moved",), 1)],
     "overview": [("movement", MOVED, 2), ("nothing_moved", ("nothing_moved",), 2),
                  ("change", ("toward_0", "toward_100"), 1)],
-    "comparison": [("proposals", None, 3), ("change", ("toward_0", "toward_100"), 2)],
+    "comparison": [("proposals", None, 2), ("offers", ("below", "above", "at"), 2),
+                   ("change", ("toward_0", "toward_100"), 1)],
 }
-UNSUMMARISED = ("too_few", "no_side")
+UNSUMMARISED = ("too_few", "no_side", "no_offer")
 
 
 def anchor(finding_id: str) -> str:

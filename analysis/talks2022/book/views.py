@@ -6,6 +6,8 @@ from the derived tables or the dataset through code that pytest reaches.
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from talks2022.book.charts import SIDE_LABELS
@@ -15,6 +17,7 @@ from talks2022.methods.findings import RELATION_WORDS
 # Above this many marks a chart shows counts per side and position instead of one mark per statement,
 # so pages stay small however large the record grows (and Altair's row limit is never reached).
 MAX_CHART_POINTS = 400
+LATEST_OFFER = {"west": "West, after 13 Jan", "russia": "Russia, after 13 Jan"}
 BENCHMARK_COLUMNS = {"reference_point": "reference point", "compromise": "compromise",
                      "nash_issue": "Nash (issue)", "nash_package": "Nash (package)"}
 
@@ -135,6 +138,13 @@ def comparison_points(page: Page) -> pd.DataFrame:
         rows.append((issue, "Russia", bench.russia, "overall position of Russian officials"))
         for column, name in BENCHMARK_COLUMNS.items():
             rows.append((issue, name, getattr(bench, column), name))
+    # The sides' latest positions after 13 January (for the West, the written responses), from the findings.
+    offers = page.tables["findings"]
+    offers = offers[(offers["kind"] == "offers") & ~offers["claim"].isin(["no_offer"])]
+    for offer in offers.itertuples():
+        side = offer.finding_id.rsplit(".", 1)[-1]
+        value = json.loads(offer.numbers).get("offer")
+        rows.append((labels.get(offer.issue_id, offer.issue_id), LATEST_OFFER[side], value, offer.sentence))
     for proposal in placement_for_chart(page).itertuples():
         rows.append((proposal.issue, "Expert", proposal.position, f"{proposal.actor}: {proposal.summary}"))
     frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label"]).dropna(subset=["position"])

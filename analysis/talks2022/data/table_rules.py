@@ -3,6 +3,7 @@ tables (positions, meeting windows, reference points)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -173,11 +174,9 @@ def _reference_point_problems(issues: Table) -> list[Problem]:
 POSITION_STEP = 12.5  # anchors every 25 points and the midpoints between them
 
 
-def _on_the_grid(text: str) -> bool:
-    try:
-        value = float(text)
-    except ValueError:
-        return True  # not a number: reported by the cell rules
+def _on_the_grid(value: Any) -> bool:
+    if value is None or not math.isfinite(value):
+        return True  # empty or not a usable number: reported by the cell rules, if at all
     return value % POSITION_STEP == 0
 
 
@@ -186,8 +185,9 @@ def _position_problems(statements: Table, issues: Table) -> list[Problem]:
         return []
     positional = dict(zip(issues.raw["issue_id"], issues.typed["positional"], strict=True))
     problems = []
-    rows = zip(statements.raw["issue_id"], statements.raw["kind"], statements.raw["position"], strict=True)
-    for index, (issue, kind, position) in enumerate(rows):
+    rows = zip(statements.raw["issue_id"], statements.raw["kind"], statements.raw["position"],
+               statements.typed["position"], strict=True)
+    for index, (issue, kind, position, value) in enumerate(rows):
         is_positional = positional.get(issue)  # None: unknown issue or invalid flag, reported elsewhere
         if position and is_positional is False:
             message = f"a position is given, but issue {show(issue)} is not positional"
@@ -195,7 +195,7 @@ def _position_problems(statements: Table, issues: Table) -> list[Problem]:
         if position and kind in NO_POSITION_KINDS:
             problems.append(statements.problem(index, "position", f"position must be empty for {kind}"))
         # No position is required: a statement with nothing the anchors can place stays unscored (rule 4).
-        if position and kind in POSITION_KINDS and is_positional is True and not _on_the_grid(position):
+        if position and kind in POSITION_KINDS and is_positional is True and not _on_the_grid(value):
             message = f"position {show(position)} is neither an anchor nor the midpoint of two anchors"
             problems.append(statements.problem(index, "position", message))
     return problems

@@ -235,6 +235,7 @@ def compute_findings(coded: pd.DataFrame, context: Context) -> pd.DataFrame:
         rows += _proposal_findings(pieces.get(issue_id, []), issue_id, label, west, russia,
                                    west_ids + russia_ids, context)
         rows += _change_findings(rounds, issue_id, label, context)
+        rows += _offer_findings(rounds, pieces.get(issue_id, []), issue_id, label, context)
         rows += _benchmark_findings(issue_id, label, west, russia, context.references.get(issue_id),
                                     context.capability, context, west_ids + russia_ids)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
@@ -348,6 +349,45 @@ def _change_findings(rounds, issue_id, label, context) -> list[dict]:
                     f"{scale_words(context, issue_id, a.position)} ({context.round_labels[a.meeting_id]}).")
         out.append(_row(f"change.{issue_id}.{group}", "comparison", issue_id, "change", claim, sentence,
                         {"before": b.position, "after": a.position, "delta": delta}, 2, b.ids + a.ids))
+    return out
+
+
+def _offer_findings(rounds, pieces: list[Piece], issue_id, label, context) -> list[dict]:
+    """Each side's latest offer after the January meetings (for the West, the written responses) against
+    the experts' median: below it (toward 0), at it, or above it."""
+    if context.vienna_sequence is None:
+        return []
+    out = []
+    for side, groups in (("west", context.west_groups), ("russia", context.russia_groups)):
+        later = [r for g in groups for r in rounds.get((issue_id, g), []) if r.sequence > context.vienna_sequence]
+        who = "the West" if side == "west" else "Russia"
+        fid = f"offers.{issue_id}.{side}"
+        if not later:
+            out.append(_row(fid, "comparison", issue_id, "offers", "no_offer",
+                            f"{who[0].upper() + who[1:]} stated no coded position on {label} after 13 January.",
+                            {}, 0, []))
+            continue
+        last_sequence = max(r.sequence for r in later)
+        latest = [r for r in later if r.sequence == last_sequence]
+        offer = float(np.median([r.position for r in latest]))
+        where = context.round_labels[latest[0].meeting_id]
+        ids = [i for r in latest for i in r.ids] + [i for p in pieces for i in p.ids]
+        opening = " (a conditional opening)" if any(r.conditional for r in latest) else ""
+        if len(pieces) < MIN_PIECES:
+            out.append(_row(fid, "comparison", issue_id, "offers", "too_few",
+                            f"On {label}, {who}'s latest position after 13 January ({where}) is "
+                            f"{scale_words(context, issue_id, offer)}{opening}; too few expert pieces "
+                            f"({len(pieces)}) to compare it with.", {"offer": offer}, len(pieces), ids))
+            continue
+        median = float(np.median([p.position for p in pieces]))
+        claim = "at" if abs(offer - median) <= SAME else ("below" if offer < median else "above")
+        words = {"at": "matches", "below": "falls short of" if side == "west" else "goes below",
+                 "above": "goes beyond" if side == "west" else "stays above"}[claim]
+        out.append(_row(fid, "comparison", issue_id, "offers", claim,
+                        f"On {label}, {who}'s latest position after 13 January ({where}), "
+                        f"{scale_words(context, issue_id, offer)}{opening}, {words} the median of the {len(pieces)} "
+                        f"expert pieces ({_fmt(median)}).",
+                        {"offer": offer, "median": median, "pieces": len(pieces)}, len(pieces), ids))
     return out
 
 
