@@ -25,6 +25,7 @@ from pathlib import Path
 
 from talks2022.book import toc
 from talks2022.data.dataset import DataError, load
+from talks2022.book.archive import ARCHIVE_NAME, write_archive
 from talks2022.methods.derived import compute_all, write_tables
 from talks2022.methods.params import AnalysisParams
 from talks2022.paths import MANIFEST_NAME, TABLES_SUBDIR, TEMPLATES_DIR, Project
@@ -279,6 +280,9 @@ def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: lis
             try:
                 stage.mkdir(parents=True)
                 write_tables(tables, stage / TABLES_SUBDIR)
+                # The published data package, described by the shipped (trusted) schema.
+                write_archive(project.data_dir / "datapackage.json", data_dir, stage / TABLES_SUBDIR,
+                              stage / TABLES_SUBDIR / ARCHIVE_NAME)
                 _keep_times_of_unchanged(stage / TABLES_SUBDIR, project.generated_dir / TABLES_SUBDIR)
             except OSError as error:
                 raise RunFailed(f"cannot write the staging folder {stage}: {error}") from None
