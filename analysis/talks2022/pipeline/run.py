@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from talks2022.book import toc
-from talks2022.data.dataset import DataError, load
 from talks2022.book.archive import ARCHIVE_NAME, write_archive
+from talks2022.data.dataset import DataError, load
 from talks2022.methods.derived import compute_all, write_tables
 from talks2022.methods.params import AnalysisParams
 from talks2022.paths import MANIFEST_NAME, TABLES_SUBDIR, TEMPLATES_DIR, Project
