@@ -25,7 +25,8 @@ ISSUE_DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3]]
 SIDE_LABELS = {"russia": "Russia", "united_states": "West", "nato_allies": "West", "expert": "Expert",
                "osce_chair": "OSCE Chair", "media": "Media", "west": "West"}
 # The sides' latest positions after 13 January (views.LATEST_OFFER): colour and shape.
-OFFER_STYLE = {"West, after 13 Jan": ("#009E73", "triangle-right"), "Russia, after 13 Jan": ("#CC79A7", "triangle-left")}
+OFFER_STYLE = {"West, after 13 Jan": ("#009E73", "triangle-right"),
+               "Russia, after 13 Jan": ("#CC79A7", "triangle-left")}
 # Where a proposal sits against the sides (findings.RELATION_WORDS): colour and shape.
 SITS_STYLE = {"at the West's position": ("#0072B2", "circle"), "nearer the West's position": ("#56B4E9", "circle"),
               "at the midpoint": ("#000000", "diamond"), "nearer Russia's position": ("#E69F00", "square"),
