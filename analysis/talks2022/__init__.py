@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-FALLBACK_VERSION = "1.0.0"  # pyproject.toml's version, for a source tree that is not installed
+FALLBACK_VERSION = "2.0.0"  # pyproject.toml's version, for a source tree that is not installed
 
 try:
     __version__ = metadata.version("talks2022")
