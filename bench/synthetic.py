@@ -1,19 +1,21 @@
 """Seeded synthetic datasets for the benchmark: the shipped data/ scaled up `factor` times, still valid.
 
 The statements are replicated: the first copy is the shipped rows unchanged, every further copy gets new
-statement ids (drawn in a fixed order from the id space the schema's pattern S[0-9]{2}-[0-9]{1,2}[a-z]?
-allows: 100 x 100 x 27 = 270,000 ids, enough for 1000 times the ~210 shipped rows) and a little seeded
-jitter, so the record is not trivially duplicated:
+statement ids (drawn in a fixed order from the id space the schema's pattern S[0-9]{2,3}-[0-9]{1,2}[a-z]?
+allows, item numbers written without a leading zero: (100 + 1000) x 100 x 27 = 2,970,000 ids, enough for
+1000 times the ~480 shipped rows) and a little seeded jitter, so the record is not trivially duplicated:
 
-* positions and saliences move by a whole number of points in [-JITTER_POINTS, +JITTER_POINTS], clipped
-  to the 0-100 scale, and only where the shipped row has one (the cross-table rules decide where a
-  position must or must not be, and the copy keeps the shipped row's kind and issue);
+* positions move by -1, 0 or +1 POSITION_STEP (12.5 points: positions are anchors or the midpoints
+  between them), clipped to the 0-100 scale; saliences move by a whole number of points in
+  [-JITTER_POINTS, +JITTER_POINTS], clipped; both only where the shipped row has a value (the
+  cross-table rules decide where a position or salience may be, and the copy keeps the shipped row's
+  kind, issue, actor and verification);
 * dates move by up to DATE_JITTER_DAYS days, clipped to the window of the statement's round; an
   undated statement stays undated.
 
-The other tables (sources, actors, meetings, issues) and datapackage.json are copied byte for byte:
-sources are capped by their own S[0-9]{2} pattern, and new issues or rounds would change the book's
-shape, not its size. The same data, factor and seed always give the same bytes.
+The other tables (sources, actors, meetings, issues, revision_log), the second coding and
+datapackage.json are copied byte for byte: new sources, issues or rounds would change the book's shape,
+not its size. The same data, factor and seed always give the same bytes.
 """
 
 from __future__ import annotations
@@ -31,18 +33,21 @@ from pathlib import Path
 
 DEFAULT_SEED = 20220110
 JITTER_POINTS = 5
+POSITION_STEP = 12.5
 DATE_JITTER_DAYS = 2
 STATEMENTS = "statements.csv"
-COPIED_AS_IS = ("datapackage.json", "sources.csv", "actors.csv", "meetings.csv", "issues.csv")
+COPIED_AS_IS = ("datapackage.json", "sources.csv", "actors.csv", "meetings.csv", "issues.csv", "revision_log.csv")
+OPTIONAL = ("reliability/second_coding.csv",)  # copied when the data folder has it
 ID_SUFFIXES = ("", *string.ascii_lowercase)
 
 
 def statement_ids() -> Iterator[str]:
     """Every id the statement_id pattern allows (item numbers without leading zeros), in a fixed order."""
+    sources = [f"S{number:02d}" for number in range(100)] + [f"S{number:03d}" for number in range(1000)]
     for suffix in ID_SUFFIXES:
         for item in range(100):
-            for source in range(100):
-                yield f"S{source:02d}-{item}{suffix}"
+            for source in sources:
+                yield f"{source}-{item}{suffix}"
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
@@ -72,6 +77,14 @@ def _jitter_points(text: str, rng: random.Random) -> str:
     return str(min(100, max(0, value)))
 
 
+def _jitter_position(text: str, rng: random.Random) -> str:
+    """A position moved by at most one grid step (anchors and midpoints); an empty cell stays empty."""
+    if text == "":
+        return ""
+    value = float(text) + POSITION_STEP * rng.randint(-1, 1)
+    return f"{min(100.0, max(0.0, value)):g}"
+
+
 def _jitter_date(text: str, window: tuple[datetime.date, datetime.date], rng: random.Random) -> str:
     if text == "":
         return ""
@@ -95,7 +108,7 @@ def scaled_statements(statements: list[dict[str, str]], meetings: list[dict[str,
             except StopIteration:
                 raise ValueError(f"factor {factor} needs more statement ids than the pattern allows") from None
             rows.append({**row, "statement_id": new_id,
-                         "position": _jitter_points(row["position"], rng),
+                         "position": _jitter_position(row["position"], rng),
                          "salience": _jitter_points(row["salience"], rng),
                          "date": _jitter_date(row["date"], windows[row["meeting_id"]], rng)})
     return rows
@@ -108,6 +121,10 @@ def generate(data_dir: Path, out_dir: Path, factor: int, seed: int = DEFAULT_SEE
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in COPIED_AS_IS:
         shutil.copyfile(data_dir / name, out_dir / name)
+    for name in OPTIONAL:
+        if (data_dir / name).is_file():
+            (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(data_dir / name, out_dir / name)
     header, statements = _read_csv(data_dir / STATEMENTS)
     _, meetings = _read_csv(data_dir / "meetings.csv")
     rows = scaled_statements(statements, meetings, factor, seed)

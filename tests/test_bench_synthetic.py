@@ -32,8 +32,10 @@ def test_a_scaled_dataset_is_valid_and_scaled(tmp_path: Path) -> None:
     pairs = list(zip(copies, shipped * (FACTOR - 1), strict=True))
     assert any(copy["position"] != row["position"] for copy, row in pairs)  # jittered, not duplicated
     assert all(bool(copy["position"]) == bool(row["position"]) for copy, row in pairs)
-    for name in synthetic.COPIED_AS_IS:
+    for name in synthetic.COPIED_AS_IS + synthetic.OPTIONAL:
         assert (out / name).read_bytes() == (DATA_DIR / name).read_bytes()
+    on_grid = [float(row["position"]) % synthetic.POSITION_STEP == 0 for row in copies if row["position"]]
+    assert on_grid and all(on_grid)  # positions stay anchors or midpoints
 
 
 def test_the_same_seed_gives_the_same_bytes(tmp_path: Path) -> None:
@@ -51,6 +53,6 @@ def test_the_id_space_holds_a_thousand_times_the_record() -> None:
     id_field = next(field for field in statements["schema"]["fields"] if field["name"] == "statement_id")
     pattern = re.compile(id_field["constraints"]["pattern"])
     ids = list(synthetic.statement_ids())
-    assert len(ids) == len(set(ids)) == 270_000
+    assert len(ids) == len(set(ids)) == 2_970_000
     assert all(pattern.fullmatch(statement_id) for statement_id in ids)
     assert len(ids) >= 1000 * len(_statements(DATA_DIR))

@@ -24,10 +24,10 @@ FAST = AnalysisParams(robustness_draws=60, bootstrap_draws=300)
 REQUIRED_LEADING_COLUMNS = {
     "position_by_round": ["issue_id", "meeting_id", "side", "position", "n_statements"],
     "gaps": ["issue_id", "meeting_id", "russia", "west", "gap"],
-    "proposal_placement": ["statement_id", "actor_id", "issue_id", "position", "lambda", "inside_range",
-                           "nearer_side"],
+    "proposal_placement": ["statement_id", "source_id", "actor_id", "issue_id", "position", "lambda", "relation"],
     "benchmarks": ["issue_id", "reference_point", "compromise", "nash_issue", "nash_package"],
-    "robustness": ["finding", "share_holding", "draws", "noise"],
+    "findings": ["finding_id", "chapter", "issue_id", "kind", "claim", "sentence"],
+    "finding_supports": ["finding_id", "family", "recomputations", "support"],
     "lambda_by_issue": ["issue_id", "n", "median_lambda", "ci_low", "ci_high"],
     "expert_packages": ["actor_id", "n_issues", "issues", "rms_to_compromise", "rms_to_nash_package"],
 }
@@ -126,8 +126,8 @@ def test_written_format(tmp_path):
     assert rows[0]["reference_point"] == "0.0000"
     placement = list(csv.DictReader((tmp_path / "proposal_placement.csv").read_text("utf-8").splitlines()))
     assert [row["lambda"] for row in placement] == ["0.5000", "0.2500", "0.4000", "0.3684"]
-    robustness = list(csv.DictReader((tmp_path / "robustness.csv").read_text("utf-8").splitlines()))
-    assert robustness[0]["draws"] == "60"  # integers stay integers
+    supports = list(csv.DictReader((tmp_path / "finding_supports.csv").read_text("utf-8").splitlines()))
+    assert supports and all(row["recomputations"].isdigit() for row in supports)  # integers stay integers
 
 
 def test_missing_values_and_negative_zero_are_written_plainly():
@@ -169,7 +169,7 @@ def test_write_tables_escapes_hostile_cells(tmp_path):
 
 # --- independent recomputation from the CSV files --------------------------------------------------------
 
-WEST_SIDES, RUSSIA_SIDES = {"united_states", "nato"}, {"russia"}
+WEST_SIDES, RUSSIA_SIDES = {"united_states", "nato_allies"}, {"russia"}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -181,14 +181,15 @@ def independent_position_by_round(data_dir: Path) -> dict[tuple[str, str, str], 
     """(issue, meeting, side) -> (median position, n), from the CSVs with csv and statistics only."""
     side_of = {}
     for actor in _rows(data_dir / "actors.csv"):
-        if actor["side"] in WEST_SIDES:
+        if actor["speaker_group"] in WEST_SIDES:
             side_of[actor["actor_id"]] = "west"
-        elif actor["side"] in RUSSIA_SIDES:
+        elif actor["speaker_group"] in RUSSIA_SIDES:
             side_of[actor["actor_id"]] = "russia"
     positional = {row["issue_id"] for row in _rows(data_dir / "issues.csv")
                   if row["positional"].lower() == "true"}
+    # Rounds and the stages between them count; the commentary pseudo-round does not.
     rounds = {row["meeting_id"] for row in _rows(data_dir / "meetings.csv")
-              if row["is_round"].lower() == "true"}
+              if row["stage_type"] in ("round", "between_rounds")}
     groups = defaultdict(list)
     for row in _rows(data_dir / "statements.csv"):
         if (row["verification"] == "confirmed" and row["kind"] == "official_position"
@@ -221,7 +222,7 @@ def load_frames(data_dir: Path):
     issues["positional"] = issues["positional"].str.lower().eq("true")
     issues["reference_point"] = pd.to_numeric(issues["reference_point"].replace("", np.nan)).astype(float)
     meetings["sequence"] = meetings["sequence"].astype(int)
-    meetings["is_round"] = meetings["is_round"].str.lower().eq("true")
+    statements["conditional"] = statements["conditional"].str.lower().eq("true")
     return statements, actors, issues, meetings
 
 

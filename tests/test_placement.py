@@ -1,4 +1,5 @@
-"""Placement of expert proposals between the sides: lambda, nearer side, bootstrap interval."""
+"""Placement of expert proposals between the sides: lambda, relation to the sides, bootstrap interval over
+independent pieces."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from talks2022.methods import placement
+from talks2022.methods.findings import MIN_PIECES, relation
 from talks2022.methods.params import AnalysisParams
 from talks2022.methods.placement import (
     bootstrap_median_ci,
     median_lambda_by_issue,
-    nearer_side,
+    piece_lambdas,
     placement_lambda,
     proposal_placement,
 )
@@ -33,20 +35,20 @@ def test_lambda_by_hand():
     np.testing.assert_allclose(placement_lambda(np.array([0.0, 50.0, 100.0]), 0.0, 100.0), [0, 0.5, 1])
 
 
-def test_nearer_side():
-    assert [nearer_side(v) for v in (0.25, 0.5, 0.75, -1.0, 2.0)] == ["west", "midpoint", "russia", "west",
-                                                                      "russia"]
-    assert nearer_side(float("nan")) is None
+def test_relation_to_the_sides():
+    cases = {(50, 0, 100): "midpoint", (25, 0, 100): "nearer_west", (75, 0, 100): "nearer_russia",
+             (0, 0, 100): "at_west", (100, 0, 100): "at_russia", (-10, 0, 100): "beyond_west",
+             (110, 0, 100): "beyond_russia", (110, 100, 0): "beyond_west", (40, 60, 60): "sides_equal"}
+    assert {case: relation(*case) for case in cases} == cases
 
 
 def test_proposal_placement_by_hand():
     table = proposal_placement(as_record(*make_dataset()))
-    assert list(table.columns) == ["statement_id", "actor_id", "issue_id", "position", "west", "russia",
-                                   "lambda", "inside_range", "nearer_side"]
+    assert list(table.columns) == ["statement_id", "source_id", "actor_id", "issue_id", "position", "west",
+                                   "russia", "lambda", "relation"]
     assert table["statement_id"].tolist() == ["S04-1", "S04-2", "S04-3", "S04-4"]
     np.testing.assert_allclose(table["lambda"], [0.5, 0.25, 0.4, 35 / 95])
-    assert table["nearer_side"].tolist() == ["midpoint", "west", "west", "west"]
-    assert table["inside_range"].tolist() == [True, True, True, True]
+    assert table["relation"].tolist() == ["midpoint", "nearer_west", "nearer_west", "nearer_west"]
     assert table["west"].tolist() == [0.0, 0.0, 25.0, 5.0]
     assert table["russia"].tolist() == [100.0, 100.0, 87.5, 100.0]
 
@@ -55,7 +57,7 @@ def test_placement_outside_range_and_missing_side():
     statements, actors, issues, meetings = make_dataset()
     extra = statements.iloc[[5, 5]].copy()
     extra["statement_id"] = ["S09-1", "S09-2"]
-    extra["position"] = [100.0, 30.0]
+    extra["position"] = [100.0, 37.5]
     extra["issue_id"] = ["missiles", "enlargement"]
     # Drop every West statement on enlargement: the West has no position there.
     keep = ~((statements["issue_id"] == "enlargement") & statements["actor_id"].isin(["sherman_t",
@@ -63,23 +65,38 @@ def test_placement_outside_range_and_missing_side():
     frames = (pd.concat([statements[keep], extra], ignore_index=True), actors, issues, meetings)
     table = proposal_placement(as_record(*frames)).set_index("statement_id")
     assert table.loc["S09-1", "lambda"] == pytest.approx(75 / 62.5)
-    assert not table.loc["S09-1", "inside_range"]
-    assert table.loc["S09-1", "nearer_side"] == "russia"
+    assert table.loc["S09-1", "relation"] == "beyond_russia"
     assert np.isnan(table.loc["S09-2", "lambda"])
-    assert pd.isna(table.loc["S09-2", "inside_range"])
-    assert pd.isna(table.loc["S09-2", "nearer_side"])
+    assert pd.isna(table.loc["S09-2", "relation"])
+
+
+def _with_more_enlargement_pieces():
+    """Two more proposals on enlargement from one new piece (source S07, expert_a): three pieces in all."""
+    statements, actors, issues, meetings = make_dataset()
+    extra = statements[statements["statement_id"] == "S04-1"].iloc[[0, 0]].copy()
+    extra["statement_id"] = ["S07-1", "S07-2"]
+    extra["source_id"] = ["S07", "S07"]
+    extra["position"] = [75.0, 100.0]
+    return pd.concat([statements, extra], ignore_index=True), actors, issues, meetings
 
 
 def test_median_lambda_by_issue_by_hand():
     table = median_lambda_by_issue(proposal_placement(as_record(*make_dataset())), AnalysisParams())
     assert table["issue_id"].tolist() == ["enlargement", "missiles", "troops"]
     assert table["n"].tolist() == [2, 1, 1]
-    np.testing.assert_allclose(table["median_lambda"], [0.375, 0.4, 35 / 95])
-    # n == 1: the interval is the value itself.
-    np.testing.assert_allclose(table[["ci_low", "ci_high"]].iloc[1:].to_numpy(),
-                               [[0.4, 0.4], [35 / 95, 35 / 95]])
-    # n == 2: resampled medians are 0.25, 0.375 or 0.5; the 95% interval spans the extremes.
-    assert table[["ci_low", "ci_high"]].iloc[0].tolist() == [0.25, 0.5]
+    # Fewer than MIN_PIECES independent pieces: no median and no interval.
+    assert MIN_PIECES == 3 and table[["median_lambda", "ci_low", "ci_high"]].isna().all().all()
+
+
+def test_median_lambda_counts_each_piece_once():
+    params = AnalysisParams()
+    placed = proposal_placement(as_record(*_with_more_enlargement_pieces()))
+    # Pieces (source, actor): (S04, expert_a) 0.5, (S04, expert_b) 0.25, (S07, expert_a) median(0.75, 1.0).
+    np.testing.assert_allclose(np.sort(piece_lambdas(placed, "enlargement")), [0.25, 0.5, 0.875])
+    row = median_lambda_by_issue(placed, params).set_index("issue_id").loc["enlargement"]
+    assert row["n"] == 3 and row["median_lambda"] == 0.5
+    low, high = bootstrap_median_ci([0.25, 0.5, 0.875], params.bootstrap_draws, params.ci_level, params.seed)
+    assert (row["ci_low"], row["ci_high"]) == (low, high) and low <= 0.5 <= high
 
 
 def test_bootstrap_is_seeded_and_order_free():
@@ -126,7 +143,7 @@ def test_inside_range_iff_lambda_in_unit_interval(west, russia, proposal):
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**31 - 1))
 def test_placement_does_not_depend_on_row_order(seed):
-    statements, actors, issues, meetings = make_dataset()
+    statements, actors, issues, meetings = _with_more_enlargement_pieces()
     reordered = (shuffled(statements, seed), shuffled(actors, seed + 1), shuffled(issues, seed + 2),
                  shuffled(meetings, seed + 3))
     params = AnalysisParams(bootstrap_draws=200)

@@ -8,7 +8,9 @@ issue, three rounds and the commentary pseudo-round, and statements that exercis
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from talks2022.data.dataset import Record
+from talks2022.methods import params as params_module
 from talks2022.methods.params import DEFAULT_PARAMS, AnalysisParams, filter_statements
 from talks2022.methods.positions import (
     aggregate,
@@ -25,13 +28,14 @@ from talks2022.methods.positions import (
     official_positions,
     overall_position,
     positions_by_round,
+    round_meetings,
     side_positions,
     side_positions_wide,
 )
 
 ACTORS = [
     ("ryabkov_t", "russia", "official"), ("lavrov_t", "russia", "official"),
-    ("sherman_t", "united_states", "official"), ("stoltenberg_t", "nato", "official"),
+    ("sherman_t", "united_states", "official"), ("stoltenberg_t", "nato_allies", "official"),
     ("rau_t", "osce_chair", "official"), ("expert_a", "expert", "expert"),
     ("expert_b", "expert", "expert"), ("outlet_t", "media", "media"),
 ]
@@ -62,37 +66,63 @@ STATEMENTS = [
 
 
 def make_dataset(statement_rows=STATEMENTS, actor_rows=ACTORS):
-    """(statements, actors, issues, meetings) frames in the input contract's types."""
+    """(statements, actors, issues, meetings) frames in the input contract's types, with every column of the
+    data model (data/datapackage.json) so that any method may read any of them."""
     actors = pd.DataFrame([{"actor_id": a, "name": a.replace("_", " "), "role": "", "organisation": "",
-                            "side": side, "kind": kind} for a, side, kind in actor_rows])
+                            "speaker_group": group, "kind": kind, "country": ""}
+                           for a, group, kind in actor_rows])
+    issue_ids = ["enlargement", "missiles", "troops", "tagged"]
+    positional = [True, True, True, False]
     issues = pd.DataFrame({
-        "issue_id": ["enlargement", "missiles", "troops", "tagged"],
+        "issue_id": issue_ids,
         "label": ["Enlargement", "Missiles", "Troops", "Tagged"],
-        "positional": [True, True, True, False],
+        "description": [f"Synthetic issue {issue}." for issue in issue_ids],
+        "positional": positional,
+        **{column: [f"{column} of {issue}" if scaled else "" for issue, scaled in zip(issue_ids, positional)]
+           for column in ("pole_0", "pole_100", "anchor_0", "anchor_25", "anchor_50", "anchor_75", "anchor_100")},
         "reference_point": [0.0, 0.0, 100.0, np.nan],
+        "reference_note": ["synthetic", "synthetic", "synthetic", ""],
+        "rationale": ["synthetic", "synthetic", "synthetic", ""],
     })
     meetings = pd.DataFrame({
         "meeting_id": ["drafts", "geneva", "brussels", "commentary"],
         "label": ["Drafts", "Geneva", "Brussels", "Commentary"],
         "sequence": [1, 2, 3, 4],
-        "is_round": [True, True, True, False],
-        "date": ["2021-12-17", "2022-01-10", "2022-01-12", ""],
+        "stage_type": ["round", "round", "round", "commentary"],
+        "date": pd.to_datetime(["2021-12-17", "2022-01-10", "2022-01-12", None]),
+        "window_start": pd.to_datetime(["2021-12-17", "2022-01-10", "2022-01-12", "2021-12-17"]),
+        "window_end": pd.to_datetime(["2021-12-31", "2022-01-11", "2022-01-14", "2022-02-28"]),
+        "place": ["Moscow", "Geneva", "Brussels", ""],
+        "format": ["synthetic"] * 4,
+        "description": [""] * 4,
     })
     statements = pd.DataFrame([{
         "statement_id": sid, "date": date, "meeting_id": meeting, "actor_id": actor, "issue_id": issue,
         "kind": kind, "position": np.nan if position is None else float(position),
-        "salience": np.nan if salience is None else float(salience), "summary": f"summary of {sid}",
+        "salience": np.nan if salience is None else float(salience), "conditional": False,
+        "summary": f"summary of {sid}",
         "key_phrase": "", "source_id": sid[:3], "attribution": "direct", "verification": verification,
         "coding_note": "synthetic", "confidence": "high",
     } for sid, date, meeting, actor, issue, kind, position, salience, verification in statement_rows])
     return statements, actors, issues, meetings
 
 
+def make_sources(statements: pd.DataFrame) -> pd.DataFrame:
+    """One source row per source_id the statements cite, with every column of the data model."""
+    ids = sorted(set(statements["source_id"].astype(str)))
+    return pd.DataFrame({
+        "source_id": ids, "title": [f"Source {i}" for i in ids], "title_basis": "shown",
+        "publisher": "Synthetic publisher", "author": "", "author_basis": "institutional",
+        "date": pd.Series(pd.NaT, index=range(len(ids)), dtype="datetime64[ns]"), "date_basis": "not_shown",
+        "url": [f"https://example.org/{i}" for i in ids], "source_type": "analysis", "language": "en",
+        "better_source_id": "", "outlet_flags": "", "note": "",
+    }, index=range(len(ids)))
+
+
 def as_record(statements, actors, issues, meetings, params=DEFAULT_PARAMS) -> Record:
-    """The frames as the Record the methods take (no sources: no method reads them)."""
-    sources = pd.DataFrame({"source_id": pd.Series(dtype=object)})
-    return Record(sources=sources, actors=actors, meetings=meetings, issues=issues, statements=statements,
-                  params=params)
+    """The frames as the Record the methods take (sources made up from the statements' source ids)."""
+    return Record(sources=make_sources(statements), actors=actors, meetings=meetings, issues=issues,
+                  statements=statements, params=params)
 
 
 def shuffled(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
@@ -103,14 +133,31 @@ def shuffled(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
 
 # --- params and filtering ------------------------------------------------------------------------------
 
+def _documented_defaults() -> dict[str, object]:
+    """The `name = value` pairs of the "Defaults and why" section of talks2022.methods.params."""
+    section = params_module.__doc__.split("Defaults and why", 1)[1]
+    documented = {}
+    for line in section.splitlines():
+        if not re.match(r"[a-z_]+ = ", line):
+            continue  # explanations are indented; only the definition lines start at the margin
+        for pair in re.split(r", (?=[a-z_]+ = )", line):
+            name, value = pair.split(" = ", 1)
+            documented[name] = ast.literal_eval(value)
+    return documented
+
+
 def test_defaults_are_the_documented_ones():
     params = AnalysisParams()
-    assert params.west_sides == ("united_states", "nato")
+    assert params.west_sides == ("united_states", "nato_allies")
     assert params.russia_sides == ("russia",)
     assert params.round_rule == "median"
     assert params.capability == {"russia": 0.5, "west": 0.5}
     assert (params.bootstrap_draws, params.seed) == (2000, 20220110)
-    assert (params.noise, params.robustness_draws) == (10.0, 1000)
+    # Every default the module docstring states ("name = value, name = value" lines) is the real one.
+    documented = _documented_defaults()
+    assert {"robustness_draws", "bootstrap_draws", "seed", "noise", "west_sides"} <= set(documented)
+    for name, value in documented.items():
+        assert getattr(params, name) == value, name
     assert params.include_unconfirmed is False and params.as_of is None
     assert params.default_salience == 50
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -129,8 +176,9 @@ def test_params_refuse_bad_choices(bad):
 
 def test_bargaining_side_mapping():
     params = AnalysisParams()
-    assert [params.bargaining_side(s) for s in ("russia", "united_states", "nato", "osce_chair", "expert",
-                                                "media")] == ["russia", "west", "west", None, None, None]
+    groups = ("russia", "united_states", "nato_allies", "ukraine", "osce_chair", "other_state", "expert", "media")
+    assert [params.bargaining_side(group) for group in groups] == [
+        "russia", "west", "west", None, None, None, None, None]
 
 
 def test_filter_statements_verification_and_as_of():
@@ -194,6 +242,20 @@ def test_official_positions_keep_only_sides_confirmed_positional_rounds():
     assert list(official["statement_id"]) == ["S01-1", "S01-2", "S02-1", "S02-2", "S02-3", "S02-4", "S02-5",
                                               "S03-1", "S03-2", "S03-3", "S03-4"]
     assert set(official["side"]) == {"russia", "west"}
+
+
+def test_stages_between_rounds_count_and_commentary_does_not():
+    statements, actors, issues, meetings = make_dataset()
+    stage = pd.DataFrame({"meeting_id": ["stage_jan"], "label": ["Stage"], "sequence": [5],
+                          "stage_type": ["between_rounds"], "date": ["2022-01-14"]})
+    meetings = pd.concat([meetings, stage], ignore_index=True)
+    assert round_meetings(meetings)["meeting_id"].tolist() == ["drafts", "geneva", "brussels", "stage_jan"]
+    row = statements[statements["statement_id"] == "S02-2"].assign(statement_id="S06-1", meeting_id="stage_jan",
+                                                                      date="2022-01-14", position=12.5)
+    table = positions_by_round(as_record(pd.concat([statements, row], ignore_index=True), actors, issues, meetings))
+    stage_rows = table[table["meeting_id"] == "stage_jan"]
+    assert stage_rows[["issue_id", "side", "position"]].values.tolist() == [["enlargement", "west", 12.5]]
+    assert "commentary" not in set(table["meeting_id"])
 
 
 def test_positions_by_round_by_hand():
