@@ -486,7 +486,7 @@ def comparison(points: pd.DataFrame, poles: pd.DataFrame | None = None) -> alt.L
     stacked = stack(data.fillna({"statement_id": ""}), ["issue", "what", "position"])
     stacked["statement_ids"] = stacked["statement_ids"].str.strip(";")
     stacked["_issue"] = stacked["issue"].map(wrap)
-    offsets = [*kinds, "scale ends"]
+    offsets = [*kinds, "scale end 0", "scale end 100"]
     lines = []
     for issue in issues:
         own = points[(points["issue"] == issue) & points["what"].isin(["Russia", "West"])].set_index("what")
@@ -505,7 +505,7 @@ def comparison(points: pd.DataFrame, poles: pd.DataFrame | None = None) -> alt.L
                                                points[(points["issue"] == issue)
                                                       & (points["what"] != "Experts")].itertuples())
                        for issue in issues) + ". " + title)
-    height = 40 + 34 * (len(offsets)) * max(1, len(issues)) // 2
+    height = 40 + 18 * len(offsets) * max(1, len(issues))
     x = alt.X("position:Q", scale=SCALE, title="position on each issue's own scale (0 to 100)",
               axis=alt.Axis(values=ANCHOR_TICKS, titleLimit=BIG))
     y = alt.Y("_issue:N", sort=wrapped, title=None, axis=_row_axis(grid=False), scale=alt.Scale(domain=wrapped))
@@ -529,14 +529,16 @@ def comparison(points: pd.DataFrame, poles: pd.DataFrame | None = None) -> alt.L
             if row.issue in issues:
                 for value, text, align in ((0, row.pole_0, "left"), (100, row.pole_100, "right")):
                     if isinstance(text, str) and text:
-                        ends.append({"_issue": wrap(row.issue), "what": "scale ends", "position": value,
-                                     "text": ("← " if value == 0 else "") + text + (" →" if value == 100 else ""),
-                                     "align": align})
+                        # Each end on a line of its own (they never overlap), wrapped to fit a phone.
+                        words = ("← " if value == 0 else "") + text + (" →" if value == 100 else "")
+                        ends.append({"_issue": wrap(row.issue), "what": f"scale end {value}", "position": value,
+                                     "text": wrap(words, 30), "align": align})
         if ends:
             end_frame = pd.DataFrame(ends)
             for align in ("left", "right"):
                 layers.append(alt.Chart(end_frame[end_frame["align"] == align]).mark_text(
-                    align=align, fontSize=10, fontStyle="italic", color="#333333", lineBreak="\n").encode(
+                    align=align, baseline="middle", fontSize=10, fontStyle="italic", color="#333333",
+                    lineBreak="\n").encode(
                     x=x, y=y, yOffset=y_offset, text="text:N"))
     chart = alt.layer(*layers).properties(description=description, width=WIDTH, height=height)
     ids = [sid for sid in stacked["statement_ids"] if sid]
