@@ -128,8 +128,9 @@ def pole_title(pole_0: object, pole_100: object) -> list[str]:
     return [*wrap_lines(f"0 = {pole_0}"), *wrap_lines(f"100 = {pole_100}")]
 
 
-HOW_TO_READ = ("A number beside a mark counts the statements at that position; a hollow mark is an opening "
-               "conditional on reciprocity. Tap or hover a mark for who said it; click it to open the statements.")
+HOW_TO_READ = ("A number beside a mark counts the statements at that position. Tap or hover a mark for who said it; "
+               "click it to open the statements.")
+HOLLOW = " A hollow mark is an opening conditional on reciprocity."
 
 
 def _meta(chart, title: str, statements: Iterable[str] = (), tables: Sequence[str] = (), note: str = ""):
@@ -234,12 +235,13 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
               axis=alt.Axis(values=ANCHOR_TICKS, titleLimit=BIG))
     base = _base(stacked, description, height)
     y = alt.Y("_group:N", sort=rows, title=None, axis=_row_axis(), scale=alt.Scale(domain=rows))
-    legend_colour = alt.Color("_group:N", scale=wrapped_colour, legend=_legend("who"))
+    # The rows name the groups: no legend for them (the benchmark key below the chart has the width).
+    legend_colour = alt.Color("_group:N", scale=wrapped_colour, legend=None)
     dots = _filled_and_hollow(base, dict(
         x=x, y=y, yOffset=alt.YOffset("opening:N", scale=alt.Scale(domain=list(CONDITIONAL_WORDS.values()),
                                                                     paddingOuter=0.6)),
         color=legend_colour,
-        shape=alt.Shape("_group:N", scale=wrapped_shape, legend=_legend("who")),
+        shape=alt.Shape("_group:N", scale=wrapped_shape, legend=None),
         size=alt.Size("n:Q", scale=_size(stacked["n"] if not stacked.empty else pd.Series(dtype=int)),
                       legend=None),
         href="href:N",
@@ -266,7 +268,7 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
         names = list(bench["label"])
         styles = [BENCHMARK_STYLES[name] for name in bench["name"]]
         dash = alt.StrokeDash("label:N", scale=alt.Scale(domain=names, range=[style[1] for style in styles]),
-                              legend=alt.Legend(title="benchmark", orient="bottom", columns=2, symbolType="stroke",
+                              legend=alt.Legend(title="benchmark", orient="bottom", columns=1, symbolType="stroke",
                                                 symbolStrokeWidth=2, symbolSize=500, labelLimit=BIG))
         rules = alt.Chart(bench).mark_rule(strokeWidth=2).encode(
             x=alt.X("value:Q", scale=SCALE), strokeDash=dash,
@@ -276,7 +278,8 @@ def position_map(points: pd.DataFrame, benchmarks: pd.DataFrame, issue_label: st
         marks.insert(0, rules)
     return _meta(_layer(description, *marks).resolve_scale(color="independent", shape="independent"),
                  title, points["statement_id"], ["benchmarks"],
-                 HOW_TO_READ + " Lines: the reference point and the bargaining benchmarks.")
+                 HOW_TO_READ + (HOLLOW if points["conditional"].any() else "")
+                 + " Lines: the reference point and the bargaining benchmarks.")
 
 
 def movement(by_round: pd.DataFrame, issue_label: str, rounds: pd.DataFrame | None = None, pole_0: object = None,
@@ -352,7 +355,8 @@ def movement(by_round: pd.DataFrame, issue_label: str, rounds: pd.DataFrame | No
         dx=12, align="left", fontSize=11, fontWeight="bold").encode(x=x, y=y, yOffset=y_offset, text="n:Q")
     chart = alt.layer(line, *dots, counts).properties(description=description, width=WIDTH, height=height)
     return _meta(chart.resolve_scale(color="shared"), title, points["statement_id"], (),
-                 HOW_TO_READ + " The line joins a group's median position from round to round; stages between "
+                 HOW_TO_READ + (HOLLOW if points["conditional"].any() else "")
+                 + " The line joins a group's median position from round to round; stages between "
                  "rounds are in italics.")
 
 
