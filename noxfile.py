@@ -1,4 +1,4 @@
-"""Sessions: book (validate, run the notebooks, build the HTML), test, lint, bench.
+"""Sessions: book (validate, run the notebooks, build the HTML), test, lint, bench, pdf.
 
 The README's two commands are `python3 -m pip install nox && nox -s book` and
 `python3 -m pip install nox && nox -s test`. Extra arguments after `--` go to `talks2022 run`
@@ -71,3 +71,13 @@ def bench(session: nox.Session) -> None:
     """Benchmarks: writes bench/results.md and bench/results.json."""
     _install(session, "test")
     session.run("python", "bench/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def pdf(session: nox.Session) -> None:
+    """The whole book as one PDF with its charts (offline, Debian's chromium): _build/pdf/talks2022.pdf, also
+    copied into the site as _build/html/talks2022.pdf (the Downloads page links it); then checks it."""
+    _install(session, "test")
+    session.run("talks2022", "build")
+    session.run("python", "-m", "talks2022.book.pdf")
+    session.run("python", "-m", "pytest", "tests/test_pdf.py", "-q", env={"T22_REQUIRE_PDF": "1"})

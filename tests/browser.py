@@ -46,6 +46,19 @@ class PageReport:
     charts_rendered: int = 0
     console_errors: list[str] = field(default_factory=list)
     outside_requests: list[str] = field(default_factory=list)
+    scroll_width: int = 0  # document.scrollingElement.scrollWidth: more than inner_width = the page scrolls sideways
+    inner_width: int = 0
+    cut_labels: list[str] = field(default_factory=list)  # chart texts vega shortened with '…'
+    empty_figures: list[str] = field(default_factory=list)  # figures without an svg or canvas inside
+
+
+LAYOUT_JS = """() => {
+  const texts = [...document.querySelectorAll('figure.t22-chart svg text')].map(t => t.textContent)
+    .filter(t => t.trim().endsWith('\u2026'));
+  const empty = [...document.querySelectorAll('figure.t22-chart')]
+    .filter(f => !f.querySelector('svg.marks, canvas')).map(f => f.id || f.getAttribute('aria-label') || '?');
+  return {scroll: document.scrollingElement.scrollWidth, inner: window.innerWidth, cut: texts, empty: empty};
+}"""
 
 
 @contextmanager
@@ -89,6 +102,9 @@ def visit(instance: object, url: str, base: str, viewport: dict | None = None,
         except Exception:  # noqa: BLE001 - the count below says how many rendered
             pass
     report.charts_rendered = page.locator("figure.t22-chart svg.marks").count()
+    layout = page.evaluate(LAYOUT_JS)
+    report.scroll_width, report.inner_width = layout["scroll"], layout["inner"]
+    report.cut_labels, report.empty_figures = layout["cut"], layout["empty"]
     if screenshot is not None:
         page.screenshot(path=str(screenshot), full_page=True)
     context.close()

@@ -33,9 +33,12 @@ def _page_html() -> str:
         description=HOSTILE[0])
     rows = [[pages.esc(text), pages.link(text, "javascript:window.__pwned=4"),
              pages.link(text, "https://example.org/\"onmouseover=\"window.__pwned=5")] for text in HOSTILE]
+    page = pages.Page(record=None, tables={}, issue=None, tables_dir="tables")
+    figure = render.figure(page, chart.properties(usermeta={render.META_KEY: {"note": HOSTILE[2]}}), "hostile",
+                           title=HOSTILE[1], chapter=HOSTILE[2], statements=HOSTILE[:2])
     return ("<!doctype html><html><head><meta charset='utf-8'><script src='vega-bundle.js'></script></head><body>"
             + pages.table(rows, ["text", "javascript link", "quoted link"], caption=HOSTILE[1])
-            + render.chart_html(chart.to_dict()) + "</body></html>")
+            + render.chart_html(chart.to_dict()) + figure.html + "</body></html>")
 
 
 def test_hostile_text_is_inert_in_tables_links_and_charts(tmp_path) -> None:
@@ -64,4 +67,4 @@ def test_hostile_text_is_inert_in_tables_links_and_charts(tmp_path) -> None:
     assert pwned is None and pwned_after_hover is None
     assert "<script>window.__pwned = 1</script>" in text  # shown as text
     assert javascript_links == 0 and handler_attributes == 0 and tooltip_scripts == 0
-    assert report.charts_rendered == 1 and not report.console_errors and not report.outside_requests
+    assert report.charts_rendered == 2 and not report.console_errors and not report.outside_requests

@@ -39,7 +39,7 @@ def scales_html(page: Page) -> str:
         for anchor in ANCHORS:
             example = closest_example(own, anchor)
             shown = ("–" if example is None else
-                     f"{esc(example.statement_id)} ({number(example.position)}), {esc(example.actor)}: "
+                     f"{page.statement_link(example.statement_id)} ({number(example.position)}), {esc(example.actor)}: "
                      f"{esc(example.summary)}")
             rows.append([str(anchor), esc(getattr(issue, f"anchor_{anchor}")), shown])
         parts.append(f"<h3>{esc(issue.label)}</h3><p>{esc(issue.description)}</p>")
@@ -67,7 +67,7 @@ def counts_html(page: Page) -> str:
     unconfirmed = int((page.record.statements["verification"] == "unconfirmed").sum())
     note = (f"<p>{unconfirmed} statement(s) marked unconfirmed in the source list stay in the data but out "
             "of these counts and of the analysis.</p>")
-    return table(rows, ["round", *[kind.replace("_", " ") for kind in kinds], "all"]) + note
+    return table(rows, ["round or stage", *[kind.replace("_", " ") for kind in kinds], "all"]) + note
 
 
 def _constraints_text(field: dict) -> str:
@@ -128,7 +128,8 @@ def reliability_html(page: Page, data_dir: Path) -> str:
     result = agreement(comparison)
     labels = page.record.issues.set_index("issue_id")["label"]
     summary = (f"<p>{result.units} coded positions were coded again, blind, by a second coder. "
-               f"Krippendorff's alpha (interval) is <strong>{number(result.alpha, 2)}</strong>; "
+               f"{page.term('alpha', 'Krippendorff’s alpha')} (interval) is "
+               f"<strong>{number(result.alpha, 2)}</strong>; "
                f"{result.exact:.0%} of the positions are identical, {result.close:.0%} lie within "
                f"{number(12.5, 1)} points of each other, and the mean absolute difference is "
                f"{number(result.mean_absolute_difference, 1)} points.</p>")
@@ -138,8 +139,8 @@ def reliability_html(page: Page, data_dir: Path) -> str:
                 "their scale (0 or 100) in the first coding, where agreement is easiest and chance agreement "
                 f"is low. Of the {len(middle)} positions between the ends, the coders placed "
                 f"{int((middle['difference'] == 0).sum())} identically.</p>")
-    rows = [[esc(row.statement_id), esc(labels.get(row.issue_id, row.issue_id)), number(row.first),
-             number(row.second), number(row.difference)]
+    rows = [[page.statement_link(row.statement_id), esc(labels.get(row.issue_id, row.issue_id)),
+             number(row.first), number(row.second), number(row.difference)]
             for row in comparison[comparison["difference"] != 0].itertuples()]
     disagreements = (table(rows, ["statement", "issue", "first coder", "second coder", "difference"],
                            caption="Statements the two coders placed differently") if rows else

@@ -120,3 +120,16 @@ def findings_list_html(findings: pd.DataFrame, supports: pd.DataFrame) -> str:
             f'<p class="t22-finding-meta"><strong>{esc(ROBUSTNESS_WORDS.get(row.robustness, row.robustness))}'
             f"</strong> · n = {int(row.n)} · reproduced: {share_text or 'not tested'} · statements: {ids}</p></div>")
     return "".join(blocks)
+
+
+def figure_title(findings: pd.DataFrame, kinds: tuple[str, ...], issue_id: str | None = None) -> str | None:
+    """The sentence a figure's title states: the leading finding of these kinds (of one issue, if given), the
+    most robust and best supported first; None when there is none (the chart then titles itself)."""
+    rows = findings if issue_id is None else findings[findings["issue_id"] == issue_id]
+    rows = rows[[_kind_of(row) in kinds for row in rows.itertuples()]]
+    informative = rows[~rows["claim"].isin(UNSUMMARISED + ("not_observable",))]
+    rows = informative if len(informative) else rows
+    if rows.empty:
+        return None
+    rows = rows.assign(rank=rows["robustness"].map(ROBUSTNESS_RANK))
+    return str(rows.sort_values(["rank", "n", "finding_id"], ascending=[True, False, True]).iloc[0]["sentence"])

@@ -8,10 +8,11 @@ instead of a KeyError deep in a cell), and every piece of text that carries data
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -22,6 +23,28 @@ from talks2022.methods.params import AnalysisParams, filter_statements
 MAX_TABLE_ROWS = 300
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+# The explorer page (one row per statement, each with id="<statement_id>"), relative to book/generated/.
+EXPLORER_PAGE = "explorer.html"
+# Terms of book/glossary.md a chapter may link: key -> (term as written in the glossary, its anchor there).
+# Sphinx makes the anchor from the term ("term-" + the term, spaces as hyphens, non-ASCII dropped);
+# tests/test_site.py checks that every anchor exists in the built glossary.
+GLOSSARY = {
+    "lambda": ("Lambda (λ)", "term-Lambda"),
+    "compromise model": ("Compromise model", "term-Compromise-model"),
+    "nash": ("Nash solution", "term-Nash-solution"),
+    "reference point": ("Reference point", "term-Reference-point"),
+    "disagreement point": ("Disagreement point", "term-Disagreement-point"),
+    "package": ("Package", "term-Package"),
+    "salience": ("Salience", "term-Salience"),
+    "bootstrap": ("Bootstrap", "term-Bootstrap"),
+    "alpha": ("Krippendorff's alpha (α)", "term-Krippendorff-s-alpha"),
+    "speaker group": ("Speaker group", "term-Speaker-group"),
+    "round": ("Round and stage", "term-Round-and-stage"),
+    "conditional": ("Conditional opening", "term-Conditional-opening"),
+    "anchor": ("Anchor", "term-Anchor"),
+    "midpoint": ("Midpoint", "term-Midpoint"),
+    "position": ("Position", "term-Position"),
+}
 
 
 class ParameterError(ValueError):
@@ -33,10 +56,44 @@ class Page:
     record: Record  # the loaded data and the analysis parameters (as_of)
     tables: dict[str, pd.DataFrame]
     issue: pd.Series | None  # the issues.csv row of an issue chapter
+    tables_dir: str = ""  # as the notebook was given it: relative to the chapter's folder
+    # What the page has shown so far: figure numbers, glossary terms already linked.
+    shown: dict = field(default_factory=lambda: {"figures": [], "terms": set()}, compare=False, repr=False)
 
     @property
     def params(self) -> AnalysisParams:
         return self.record.params
+
+    @property
+    def generated_prefix(self) -> str:
+        """The relative path from the chapter's folder to book/generated/ ('' or '../'), the same in the source
+        tree and in the built site (which mirrors it); '' when tables_dir is absolute or not given."""
+        given = PurePosixPath(self.tables_dir.replace("\\", "/")) if self.tables_dir else None
+        if given is None or given.is_absolute():
+            return ""
+        parent = posixpath.normpath(str(given.parent))
+        return "" if parent == "." else parent + "/"
+
+    def href(self, target: str) -> str:
+        """A link to a page or file given relative to book/generated/ (e.g. 'explorer.html', '../glossary.html')."""
+        return posixpath.normpath(self.generated_prefix + target) if self.generated_prefix else target
+
+    def explorer_href(self, statement_id: object) -> str:
+        """The statement's permanent anchor on the explorer page."""
+        return f"{self.href(EXPLORER_PAGE)}#{statement_id}"
+
+    def term(self, key: str, text: str | None = None) -> str:
+        """HTML for a glossary term: a link to its definition the first time the page uses it, plain after."""
+        name, anchor = GLOSSARY[key]
+        shown = esc(text if text is not None else name.split(" (")[0].lower())
+        if key in self.shown["terms"]:
+            return shown
+        self.shown["terms"].add(key)
+        return f'<a class="t22-term" href="{esc(self.href("../glossary.html"))}#{anchor}">{shown}</a>'
+
+    def statement_link(self, statement_id: object) -> str:
+        """A statement id as a link to its row on the explorer page."""
+        return f'<a class="t22-sid" href="{esc(self.explorer_href(statement_id))}">{esc(statement_id)}</a>'
 
     def analysed_statements(self) -> pd.DataFrame:
         """The statements the analysis uses (confirmed, and up to as_of), with actor and source columns;
@@ -79,7 +136,7 @@ def open_page(data_dir: str, tables_dir: str, as_of: str | None = None, issue_id
             raise ParameterError(f"unknown issue_id {issue_id!r}: the positional issues are {known}")
         issue = matches.iloc[0]
     tables = {path.stem: pd.read_csv(path, keep_default_na=True) for path in sorted(tables_path.glob("*.csv"))}
-    return Page(record=record, tables=tables, issue=issue)
+    return Page(record=record, tables=tables, issue=issue, tables_dir=str(tables_dir))
 
 
 # --- escaped HTML -------------------------------------------------------------------------------------
@@ -116,17 +173,31 @@ def paragraph(text_html: str) -> str:
 
 
 def table(rows: Iterable[Sequence[str]], header: Sequence[str], caption: str = "",
-          max_rows: int = MAX_TABLE_ROWS) -> str:
-    """An HTML table from cells that are ALREADY escaped HTML (use esc/link/number for each)."""
+          max_rows: int = MAX_TABLE_ROWS, header_html: Sequence[str] | None = None,
+          row_ids: Sequence[str] | None = None, css_class: str = "") -> str:
+    """An HTML table from cells that are ALREADY escaped HTML (use esc/link/number for each).
+
+    header is plain text (escaped here); header_html, if given, is what the header cells show instead
+    (already escaped, e.g. with a glossary link). Every cell carries its column's name in data-label, which
+    the stylesheet shows above the cell when a narrow screen lays each row out as a card. row_ids gives
+    each row an id (an anchor others can link to).
+    """
     rows = list(rows)
     note = ""
     if len(rows) > max_rows:
         note = f"<p>The first {max_rows} of {len(rows)} rows are shown; the full table is on the Downloads page.</p>"
         rows = rows[:max_rows]
-    head = "".join(f"<th scope=\"col\">{esc(name)}</th>" for name in header)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    shown = list(header_html) if header_html is not None else [esc(name) for name in header]
+    head = "".join(f"<th scope=\"col\">{cell}</th>" for cell in shown)
+    labels = [esc(name) for name in header]
+    ids = list(row_ids) if row_ids is not None else [None] * len(rows)
+    body = "".join(
+        (f'<tr id="{esc(row_id)}">' if row_id else "<tr>")
+        + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in zip(labels, row, strict=True))
+        + "</tr>" for row_id, row in zip(ids, rows, strict=False))
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return (f'<div class="t22-scroll"><table class="t22-table">{cap}<thead><tr>{head}</tr></thead>'
+    classes = f"t22-table {css_class}".strip()
+    return (f'<div class="t22-scroll"><table class="{classes}">{cap}<thead><tr>{head}</tr></thead>'
             f"<tbody>{body}</tbody></table></div>{note}")
 
 
@@ -137,20 +208,32 @@ def figures(items: Sequence[tuple[str, str]]) -> str:
     return f'<div class="t22-figures">{cards}</div>'
 
 
-def statement_table(statements: pd.DataFrame, caption: str = "", max_rows: int = MAX_TABLE_ROWS) -> str:
-    """The statements behind a chart: who, when, what, the verbatim phrase and the source link."""
+def statement_table(statements: pd.DataFrame, caption: str = "", max_rows: int = MAX_TABLE_ROWS,
+                    page: Page | None = None) -> str:
+    """The statements behind a chart: who, when, what, the verbatim phrase and the source link; each id links
+    to the statement's row on the explorer page (relative to `page`'s chapter when given)."""
     ordered = statements.sort_values(["sequence", "date", "statement_id"], kind="stable")
     note = ""
     if len(ordered) > max_rows:
         note = (f"<p>The first {max_rows} of {len(ordered)} statements are shown; all are in "
                 "statements.csv (see Downloads).</p>")
         ordered = ordered.head(max_rows)
-    rows = [
-        [esc(row.statement_id), esc(row.actor), esc(row.date or "not given"), esc(row.round),
-         esc(row.kind.replace("_", " ")), number(row.position), esc(row.summary),
-         f"<q>{esc(row.key_phrase)}</q>" if row.key_phrase else "",
-         link(row.source_title, row.url)]
-        for row in ordered.itertuples()
-    ]
-    return table(rows, ["id", "actor", "date", "round", "kind", "position", "summary (our words)",
-                        "key phrase (verbatim)", "source"], caption) + note
+    rows = []
+    for row in ordered.itertuples():
+        sid = (page.statement_link(row.statement_id) if page is not None
+               else f'<a class="t22-sid" href="{EXPLORER_PAGE}#{esc(row.statement_id)}">{esc(row.statement_id)}</a>')
+        kind = esc(row.kind.replace("_", " "))
+        if _is_true(getattr(row, "conditional", False)):
+            kind += " (conditional opening)"
+        if row.position is not None and not pd.isna(row.position):
+            kind += f", position {number(row.position)}"
+        phrase = f" <q>{esc(row.key_phrase)}</q>" if isinstance(row.key_phrase, str) and row.key_phrase else ""
+        rows.append([f"{sid}<br>{esc(row.date or 'date not given')}", esc(row.actor),
+                     f"{esc(row.round)}<br>{kind}", esc(row.summary) + phrase, link(row.source_title, row.url)])
+    return table(rows, ["statement", "who", "round or stage; kind and position",
+                        "summary (our words) and key phrase (verbatim)", "source"], caption,
+                 css_class="t22-statements") + note
+
+
+def _is_true(value: object) -> bool:
+    return str(value).strip().lower() in {"true", "1", "yes"}

@@ -35,7 +35,8 @@ def structure(jobs: list[Job], project: Project) -> dict:
     parts += [
         _part("How far the findings hold", [by_name["robustness"]]),
         _part("Using the package", ["book/rerun", "book/downloads", "book/cite"]),
-        _part("Reference", [by_name["sources"], "book/glossary"]),
+        _part("Reference", [*([by_name["explorer"]] if "explorer" in by_name else []), by_name["sources"],
+                            "book/glossary"]),
     ]
     return {"format": "jb-book", "root": by_name["introduction"], "parts": parts}
 

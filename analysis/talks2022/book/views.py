@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from talks2022.book.charts import SIDE_LABELS
+from talks2022.book.charts import group_label
 from talks2022.book.pages import Page
 from talks2022.methods.findings import RELATION_WORDS
 
@@ -36,6 +36,21 @@ def round_labels(page: Page) -> pd.DataFrame:
     return page.record.meetings[["meeting_id", "label", "sequence"]].rename(columns={"label": "round"})
 
 
+def rounds_in_order(page: Page) -> pd.DataFrame:
+    """Every round and stage between rounds (not the commentary), in order: round, sequence, stage_type."""
+    meetings = page.record.meetings
+    rounds = meetings[meetings["stage_type"].astype(str) != "commentary"]
+    return (rounds[["meeting_id", "label", "sequence", "stage_type"]].rename(columns={"label": "round"})
+            .sort_values(["sequence", "meeting_id"], kind="stable").reset_index(drop=True))
+
+
+def poles(page: Page) -> pd.DataFrame:
+    """Each positional issue's scale ends in words: issue (label), pole_0, pole_100."""
+    issues = positional_issues(page)
+    return pd.DataFrame({"issue": issues["label"], "pole_0": issues.get("pole_0"),
+                         "pole_100": issues.get("pole_100")})
+
+
 def scored_points(page: Page, issue_id: str | None = None) -> pd.DataFrame:
     """scored_statements, capped for charting (see limit_points)."""
     return limit_points(scored_statements(page, issue_id))
@@ -49,13 +64,15 @@ def scored_statements(page: Page, issue_id: str | None = None) -> pd.DataFrame:
     if issue_id is not None:
         scored = scored[scored["issue_id"] == issue_id]
     scored = scored.sort_values(["sequence", "date", "statement_id"], kind="stable").copy()
-    scored["group"] = scored["speaker_group"].map(SIDE_LABELS).fillna("Media")
+    scored["group"] = scored["speaker_group"].map(group_label)
     scored["source"] = scored["publisher"] + ": " + scored["source_title"]
     scored["kind"] = scored["kind"].str.replace("_", " ")
     scored["order"] = range(len(scored))
     scored["statements"] = 1
-    columns = ["statement_id", "issue_id", "actor", "group", "kind", "position", "date", "round",
-               "summary", "key_phrase", "source", "order", "statements"]
+    scored["conditional"] = _as_bool(scored["conditional"]) if "conditional" in scored else False
+    scored["href"] = [page.explorer_href(sid) for sid in scored["statement_id"]]
+    columns = ["statement_id", "issue_id", "actor", "group", "kind", "position", "conditional", "date", "round",
+               "sequence", "summary", "key_phrase", "source", "href", "order", "statements"]
     return scored[columns].reset_index(drop=True)
 
 
@@ -65,7 +82,7 @@ def limit_points(points: pd.DataFrame, max_points: int = MAX_CHART_POINTS) -> pd
     if len(points) <= max_points:
         return points
     rounded = points.assign(position=points["position"].round())
-    keys = ["issue_id", "group", "kind", "position"]
+    keys = ["issue_id", "group", "kind", "position", "conditional"]
     merged = _first_with_count(rounded.drop(columns="statements"), keys, "statements")
     merged["summary"] = merged["statements"].astype(str) + " statements, e.g.: " + merged["summary"]
     merged["order"] = range(len(merged))
@@ -86,11 +103,14 @@ def benchmark_values(page: Page, issue_id: str) -> pd.DataFrame:
 
 
 def movement(page: Page, issue_id: str) -> pd.DataFrame:
-    by_round = page.tables["position_by_round"]
-    rows = by_round[by_round["issue_id"] == issue_id].drop(columns="sequence", errors="ignore").merge(
-        round_labels(page), on="meeting_id")
-    rows = rows.assign(side_label=rows["side"].map({"russia": "Russia", "west": "West"}))
-    return rows.sort_values(["sequence", "side"]).reset_index(drop=True)
+    """The official positions on one issue, one row per statement, by speaker group and round (not the
+    commentary): statement_id, group, round, sequence, position, conditional, actor, summary, href."""
+    scored = scored_statements(page, issue_id)
+    rounds = rounds_in_order(page)
+    official = scored[(scored["kind"] == "official position") & scored["round"].isin(rounds["round"])]
+    columns = ["statement_id", "group", "round", "sequence", "position", "conditional", "actor", "date", "summary",
+               "href", "statements"]
+    return official[columns].sort_values(["sequence", "group", "statement_id"], kind="stable").reset_index(drop=True)
 
 
 def gaps(page: Page) -> pd.DataFrame:
@@ -108,7 +128,8 @@ def placement(page: Page) -> pd.DataFrame:
     labels = positional_issues(page).set_index("issue_id")["label"]
     merged = placed.merge(points, on="statement_id", how="left")
     merged = merged.assign(issue=merged["issue_id"].map(labels),
-                           sits=merged["relation"].map(RELATION_WORDS).fillna("no side position to compare"))
+                           sits=merged["relation"].map(RELATION_WORDS).fillna("no side position to compare"),
+                           href=[page.explorer_href(sid) for sid in merged["statement_id"]])
     merged = merged.sort_values(["issue_id", "lambda", "statement_id"], kind="stable").reset_index(drop=True)
     merged["order"] = range(len(merged))
     return merged
@@ -134,21 +155,31 @@ def comparison_points(page: Page) -> pd.DataFrame:
     rows = []
     for bench in benchmarks.itertuples():
         issue = labels.get(bench.issue_id, bench.issue_id)
-        rows.append((issue, "West", bench.west, "overall position of US and NATO officials"))
-        rows.append((issue, "Russia", bench.russia, "overall position of Russian officials"))
+        rows.append((issue, "West", bench.west, "overall position of US and NATO officials", "", None))
+        rows.append((issue, "Russia", bench.russia, "overall position of Russian officials", "", None))
         for column, name in BENCHMARK_COLUMNS.items():
-            rows.append((issue, name, getattr(bench, column), name))
+            rows.append((issue, name, getattr(bench, column), name, "", None))
     # The sides' latest positions after 13 January (for the West, the written responses), from the findings.
     offers = page.tables["findings"]
     offers = offers[(offers["kind"] == "offers") & ~offers["claim"].isin(["no_offer"])]
     for offer in offers.itertuples():
         side = offer.finding_id.rsplit(".", 1)[-1]
         value = json.loads(offer.numbers).get("offer")
-        rows.append((labels.get(offer.issue_id, offer.issue_id), LATEST_OFFER[side], value, offer.sentence))
+        ids = offer.statement_ids.split() if isinstance(offer.statement_ids, str) else []
+        rows.append((labels.get(offer.issue_id, offer.issue_id), LATEST_OFFER[side], value, offer.sentence,
+                     ids[0] if ids else "", page.explorer_href(ids[0]) if ids else None))
     for proposal in placement_for_chart(page).itertuples():
-        rows.append((proposal.issue, "Expert", proposal.position, f"{proposal.actor}: {proposal.summary}"))
-    frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label"]).dropna(subset=["position"])
+        rows.append((proposal.issue, "Experts", proposal.position, f"{proposal.actor}: {proposal.summary}",
+                     proposal.statement_id, page.explorer_href(proposal.statement_id)))
+    frame = pd.DataFrame(rows, columns=["issue", "what", "position", "label", "statement_id", "href"]).dropna(
+        subset=["position"])
     return frame.reset_index(drop=True)
+
+
+def _as_bool(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.fillna(False).astype(bool)
+    return values.astype(str).str.strip().str.lower().isin(["true", "1", "yes"])
 
 
 def timeline_counts(page: Page) -> pd.DataFrame:

@@ -47,6 +47,7 @@ WHOLE_RECORD_PAGES = (
     ("comparison", "Official positions against expert proposals", "comparison.ipynb"),
     ("robustness", "Robustness", "robustness.ipynb"),
     ("sources", "Sources", "sources.ipynb"),
+    ("explorer", "Statement explorer", "explorer.ipynb"),
 )
 ISSUE_TEMPLATE = "issue.ipynb"
 
