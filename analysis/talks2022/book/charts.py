@@ -552,8 +552,9 @@ def comparison(points: pd.DataFrame, poles: pd.DataFrame | None = None) -> alt.L
                  "counts the proposals at that position.")
 
 
-def timeline(counts: pd.DataFrame) -> alt.Chart:
-    """Statements per day and round. counts: date, round, sequence, statements."""
+def timeline(counts: pd.DataFrame, outside: pd.DataFrame | None = None) -> alt.Chart:
+    """Statements per day and round. counts: date, round, sequence, statements. outside: date, label — events
+    outside the coded record, drawn as dashed lines and named as such, so the time axis runs to them."""
     order_frame = counts.sort_values("sequence")
     order = [wrap(label, 22) for label in order_frame["round"].unique()]
     data = counts.assign(_round=counts["round"].map(lambda label: wrap(label, 22)))
@@ -567,12 +568,26 @@ def timeline(counts: pd.DataFrame) -> alt.Chart:
                  f"{day} ({busiest['round']}), with {int(busiest.statements)} statements.")
     description = ("Timeline of the record: number of dated statements per day, by round: "
                    + "; ".join(f"{row.date} {row.round} {row.statements}" for row in counts.itertuples()) + ".")
-    chart = _base(data, description, 30 + 40 * max(1, len(order))).mark_circle(opacity=0.8).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True)),
+    x = alt.X("date:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, labelOverlap=True))
+    height = 30 + 40 * max(1, len(order))
+    chart = _base(data, description, height).mark_circle(opacity=0.8).encode(
+        x=x,
         y=alt.Y("_round:N", sort=order, title=None, axis=_row_axis(grid=True, gridColor="#eeeeee")),
         size=alt.Size("statements:Q", legend=alt.Legend(title="statements that day", orient="bottom")),
         color=alt.value("#0072B2"),
         tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), alt.Tooltip("round:N"),
                  alt.Tooltip("statements:Q")],
     )
+    if outside is not None and not outside.empty:
+        events = outside.assign(text=outside["label"].map(lambda label: wrap(f"{label} (outside the record)", 16)),
+                                # One label under the other, so that events a week apart never overlap.
+                                offset=[6 + 64 * index for index in range(len(outside))])
+        rules = alt.Chart(events).mark_rule(strokeDash=[4, 3], color="#555555").encode(
+            x=x, tooltip=[alt.Tooltip("date:T", format="%d %b %Y"), alt.Tooltip("label:N", title="outside the record")])
+        labels = alt.Chart(events).mark_text(align="right", baseline="top", dx=-3, dy=2, fontSize=10,
+                                             fontStyle="italic", color="#333333", lineBreak="\n").encode(
+            x=x, y=alt.Y("offset:Q", scale=None), text="text:N")
+        description += " Outside the record: " + "; ".join(
+            f"{row.date} {row.label}" for row in outside.itertuples()) + "."
+        chart = alt.layer(chart, rules, labels).properties(description=description, width=WIDTH, height=height)
     return _meta(chart, title)
