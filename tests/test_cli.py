@@ -23,6 +23,8 @@ from tests.pipeline_project import REPO, ROOT
 FIXTURE = ROOT / "tests" / "fixtures" / "valid_small"
 CONSOLE_SCRIPT = Path(sys.executable).with_name("talks2022")
 needs_console_script = pytest.mark.skipif(not CONSOLE_SCRIPT.exists(), reason="talks2022 is not installed here")
+# What `validate` prints first for the small fixture (tests/fixtures/valid_small).
+FIXTURE_VALID = "valid: 7 tables, 6 statements"
 
 
 def small_project(root: Path) -> Path:
@@ -94,7 +96,7 @@ def test_the_project_is_found_from_a_subfolder(tmp_path: Path) -> None:
     subfolder.mkdir(parents=True)
     result = run([str(CONSOLE_SCRIPT), "validate"], subfolder)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.startswith("valid: 5 tables, 6 statements")  # the copy's data, not the repository's
+    assert result.stdout.startswith(FIXTURE_VALID)  # the copy's data, not the repository's
 
 
 @needs_console_script
@@ -106,7 +108,7 @@ def test_project_option_and_environment_variable(tmp_path: Path) -> None:
     by_env = run([str(CONSOLE_SCRIPT), "validate"], elsewhere, **{PROJECT_ENV: str(project)})
     for result in (by_option, by_env):
         assert result.returncode == 0, result.stdout + result.stderr
-        assert result.stdout.startswith("valid: 5 tables, 6 statements")
+        assert result.stdout.startswith(FIXTURE_VALID)
 
 
 def test_no_project_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -158,7 +160,9 @@ def test_a_non_editable_install_works_on_the_project_it_is_run_in(tmp_path: Path
     assert installed.returncode == 0, installed.stdout + installed.stderr
     assert (site / "talks2022" / "templates" / "issue.ipynb").is_file()
     assert (site / "talks2022" / "methods" / "derived_tables.json").is_file()
-    assert not (site / "talks2022" / "data" / "datapackage.json").exists()
+    # The trusted schema travels with the package: every data folder is checked against this copy.
+    shipped = site / "talks2022" / "data" / "datapackage.json"
+    assert shipped.read_bytes() == (FIXTURE / "datapackage.json").read_bytes()
 
     project = small_project(tmp_path / "project")
     env = {"PYTHONPATH": str(site)}
@@ -166,7 +170,7 @@ def test_a_non_editable_install_works_on_the_project_it_is_run_in(tmp_path: Path
     assert Path(where.stdout.strip()).is_relative_to(site), where.stdout + where.stderr
     validated = run([sys.executable, "-m", "talks2022", "validate"], project, **env)
     assert validated.returncode == 0, validated.stdout + validated.stderr
-    assert validated.stdout.startswith("valid: 5 tables, 6 statements")
+    assert validated.stdout.startswith(FIXTURE_VALID)
     assert f"({project / 'data'})" in validated.stdout or "(data)" in validated.stdout
     loaded = run([sys.executable, "-c", "from talks2022 import load; record = load('data'); "
                   "print(record.statements['date'].dtype, record.meetings['window_start'].dtype)"], project, **env)

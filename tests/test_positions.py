@@ -78,7 +78,8 @@ def make_dataset(statement_rows=STATEMENTS, actor_rows=ACTORS):
         "label": ["Enlargement", "Missiles", "Troops", "Tagged"],
         "description": [f"Synthetic issue {issue}." for issue in issue_ids],
         "positional": positional,
-        **{column: [f"{column} of {issue}" if scaled else "" for issue, scaled in zip(issue_ids, positional)]
+        **{column: [f"{column} of {issue}" if scaled else ""
+                    for issue, scaled in zip(issue_ids, positional, strict=True)]
            for column in ("pole_0", "pole_100", "anchor_0", "anchor_25", "anchor_50", "anchor_75", "anchor_100")},
         "reference_point": [0.0, 0.0, 100.0, np.nan],
         "reference_note": ["synthetic", "synthetic", "synthetic", ""],

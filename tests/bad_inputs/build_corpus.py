@@ -4,7 +4,11 @@
     python tests/bad_inputs/build_corpus.py --check  # exit 1 if the committed corpus is out of date
 
 Each case is `<name>/data/` (a full data folder) and `<name>/expected.txt`: substrings that must appear
-in the validator's output, one a line, or the single word VALID. Run this after changing
+in the validator's output, one a line, or the single word VALID. A case marked `standard` breaks a rule of
+the Table Schema itself, so that frictionless, the test oracle (tests/test_frictionless.py), rejects it
+too when it reads the folder with the shipped schema; the other bad cases break a rule of this project
+(the codebook, hostile text, strict number forms, the trust boundary of datapackage.json), which
+frictionless does not check. Run this after changing
 tests/fixtures/valid_small/ (which must keep a copy of data/datapackage.json); tests/test_validate.py
 fails while the corpus is stale. Cases that need binary, invisible or huge content are not committed:
 tests/test_validate.py builds them at run time with the same helpers.
@@ -13,6 +17,7 @@ tests/test_validate.py builds them at run time with the same helpers.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import shutil
@@ -35,6 +40,11 @@ class Case:
     name: str
     expected: tuple[str, ...]
     edits: tuple[Edit, ...] = ()
+    standard: bool = False  # a Table Schema violation: frictionless rejects it too
+
+    @property
+    def valid(self) -> bool:
+        return self.expected == (VALID,)
 
 
 # --- edits ------------------------------------------------------------------------------------------------
@@ -116,6 +126,29 @@ def add_column(file: str, column: str, value: str) -> Edit:
     return transform_csv(file, lambda header, rows: (header + [column], [row + [value] for row in rows]))
 
 
+def replace_everywhere(files_and_texts: tuple[str, ...], old: str, new: str) -> Edit:
+    """Replace every occurrence of `old` in each of the files (an id renamed throughout the record)."""
+
+    def edit(files: Files) -> None:
+        for file in files_and_texts:
+            if old not in files[file].decode("utf-8"):
+                raise ValueError(f"{file}: {old!r} does not occur")
+            files[file] = files[file].decode("utf-8").replace(old, new).encode("utf-8")
+
+    return edit
+
+
+def prefix_bytes(file: str, prefix: bytes) -> Edit:
+    def edit(files: Files) -> None:
+        files[file] = prefix + files[file]
+
+    return edit
+
+
+def append_row(file: str, row: list[str]) -> Edit:
+    return transform_csv(file, lambda header, rows: (header, rows + [row]))
+
+
 def reverse_columns(file: str) -> Edit:
     return transform_csv(file, lambda header, rows: (header[::-1], [row[::-1] for row in rows]))
 
@@ -142,6 +175,19 @@ def _drop_position_field(package: dict[str, Any]) -> None:
     fields[:] = [spec for spec in fields if spec["name"] != "position"]
 
 
+def _describe_differently(package: dict[str, Any]) -> None:
+    """Only descriptive keys change: allowed."""
+    package.update(title="Another title (test)", description="Described in other words (test).", version="9.9.9",
+                   keywords=["test"], contributors=[{"title": "A test coder", "role": "author"}],
+                   licenses=[{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}])
+    _resource(package, "actors")["description"] = "Another description (test)."
+    _field(package, "statements", "summary")["description"] = "Another field description (test)."
+
+
+RULE_KEPT = "differs from the shipped schema; a data folder's descriptor may not change the rules"
+HOSTILE_KEY = "\x1b[31mevil\u202e"
+
+
 # --- the cases --------------------------------------------------------------------------------------------
 # Fixture rows: statements 2 S01-1 (official_position, drafts) 3 S01-2 (reported_fact) 4 S02-1 (official,
 # geneva) 5 S02-2a (official, tagged issue) 6 S03-1 (expert_proposal) 7 S03-2 (expert_assessment, undated);
@@ -153,13 +199,25 @@ ALLOWED_KINDS = "official_position, expert_proposal, expert_assessment, reported
 CASES = (
     Case("valid", (VALID,)),
     Case(
-        "valid_columns_in_another_order",
-        (VALID,),
+        "columns_in_another_order",
+        (
+            "actors.csv:1:-: column 1 is 'country' where the schema has 'actor_id': the columns must be in the "
+            "order of the schema",
+            "statements.csv:1:-: column 1 is 'confidence' where the schema has 'statement_id'",
+        ),
         (reverse_columns("actors.csv"), reverse_columns("statements.csv")),
+        standard=True,
     ),
     Case(
-        "valid_extra_csv_file_ignored", (VALID,), (set_content("notes.csv", "anything,at all\n=1+1,<b>\n"),)
+        "valid_extra_csv_file_ignored",
+        (VALID,),
+        (
+            set_content("notes.csv", "anything,at all\n=1+1,<b>\n"),
+            set_content("reliability/third_coding.csv", "statement_id\nnot even a known id\n"),
+        ),
     ),
+    Case("valid_without_second_coding", (VALID,), (delete("reliability/second_coding.csv"),)),
+    Case("valid_descriptive_changes", (VALID,), (edit_package(_describe_differently),)),
     Case("missing_file", ("statements.csv:0:-: missing file",), (delete("statements.csv"),)),
     Case(
         "missing_column",
@@ -257,9 +315,9 @@ CASES = (
         "position_out_of_range",
         (
             "statements.csv:2:position: 150 is above the maximum 100",
-            "statements.csv:6:position: -5 is below the minimum 0",
+            "statements.csv:6:position: -12.5 is below the minimum 0",
         ),
-        (set_cell("statements.csv", 2, "position", "150"), set_cell("statements.csv", 6, "position", "-5")),
+        (set_cell("statements.csv", 2, "position", "150"), set_cell("statements.csv", 6, "position", "-12.5")),
     ),
     Case(
         "position_not_numeric",
@@ -275,7 +333,7 @@ CASES = (
         "position_infinite",
         (
             "statements.csv:2:position: 'inf' is not a finite number",
-            "statements.csv:6:position: '1e999' is not a finite number",
+            "statements.csv:6:position: '1e999' is not a number written in plain decimals",
         ),
         (
             set_cell("statements.csv", 2, "position", "inf"),
@@ -285,20 +343,19 @@ CASES = (
     Case(
         "position_on_non_positional_issue",
         ("statements.csv:5:position: a position is given, but issue 'test_tagged_issue' is not positional",),
-        (set_cell("statements.csv", 5, "position", "40"),),
+        (set_cell("statements.csv", 5, "position", "50"),),
     ),
+    # Since data revision 2 an official position with nothing the anchors can place stays unscored (rule 4).
+    Case("valid_unscored_official_position", (VALID,), (set_cell("statements.csv", 4, "position", ""),)),
     Case(
-        "position_missing_for_official_position",
-        (
-            "statements.csv:4:position: a position is required for official_position on the positional issue "
-            "'test_scaled_issue'",
-        ),
-        (set_cell("statements.csv", 4, "position", ""),),
+        "position_off_the_grid",
+        ("statements.csv:4:position: position '30' is neither an anchor nor the midpoint of two anchors",),
+        (set_cell("statements.csv", 4, "position", "30"),),
     ),
     Case(
         "position_on_expert_assessment",
         ("statements.csv:7:position: position must be empty for expert_assessment",),
-        (set_cell("statements.csv", 7, "position", "30"),),
+        (set_cell("statements.csv", 7, "position", "25"),),
     ),
     Case(
         "salience_not_numeric",
@@ -311,9 +368,12 @@ CASES = (
         (set_cell("statements.csv", 6, "kind", "expert_guess"),),
     ),
     Case(
-        "unknown_side",
-        ("actors.csv:4:side: 'think_tank' is not one of the allowed values: russia, united_states, nato",),
-        (set_cell("actors.csv", 4, "side", "think_tank"),),
+        "unknown_speaker_group",
+        (
+            "actors.csv:4:speaker_group: 'think_tank' is not one of the allowed values: russia, united_states, "
+            "nato_allies, ukraine, osce_chair, other_state, expert, media",
+        ),
+        (set_cell("actors.csv", 4, "speaker_group", "think_tank"),),
     ),
     Case(
         "required_value_missing",
@@ -322,7 +382,7 @@ CASES = (
     ),
     Case(
         "pattern_mismatch",
-        ("statements.csv:4:statement_id: 'S2-1' does not match the pattern S[0-9]{2}-[0-9]{1,2}[a-z]?",),
+        ("statements.csv:4:statement_id: 'S2-1' does not match the pattern S[0-9]{2,3}-[0-9]{1,2}[a-z]?",),
         (set_cell("statements.csv", 4, "statement_id", "S2-1"),),
     ),
     Case(
@@ -433,7 +493,7 @@ CASES = (
     ),
     Case(
         "wrong_number_of_cells",
-        ("issues.csv:3:-: row has 13 cells, the header has 12",),  # and no cascade of unknown issue_id
+        ("issues.csv:3:-: row has 15 cells, the header has 14",),  # and no cascade of unknown issue_id
         (replace("issues.csv", "false,,,,,,,,", "false,,,,,,,,,"),),
     ),
     Case(
@@ -443,45 +503,268 @@ CASES = (
     ),
     Case(
         "datapackage_without_resources",
-        ('datapackage.json:0:-: "resources" is missing or is not a non-empty list',),
+        (f"datapackage.json:0:-: resources: {RULE_KEPT.replace('schema;', 'schema (missing here);')}",),
         (edit_package(lambda package: package.pop("resources")),),
     ),
     Case(
         "datapackage_resource_without_fields",
-        ('datapackage.json:0:-: resource \'actors\': "schema" has no "fields" list',),
+        ("datapackage.json:0:-: resources[1].schema.fields: differs from the shipped schema (missing here)",),
         (edit_package(lambda package: _resource(package, "actors")["schema"].pop("fields")),),
     ),
     Case(
         "datapackage_missing_field_definition",
-        (
-            "datapackage.json:0:-: resource 'statements' lacks field 'position' of type number",
-            "statements.csv:1:-: unexpected column 'position'",
-        ),
+        ("datapackage.json:0:-: resources[4].schema.fields: differs from the shipped schema (15 fields, the "
+         "shipped schema has 16)",),
         (edit_package(_drop_position_field),),
     ),
     Case(
         "datapackage_unknown_type",
-        ("datapackage.json:0:-: resource 'statements', field 'position': unknown type 'decimal'",),
+        (f"datapackage.json:0:-: resources[4].schema.fields[6].type: {RULE_KEPT}",),
         (edit_package(lambda package: _field(package, "statements", "position").update(type="decimal")),),
     ),
     Case(
-        "datapackage_unsupported_constraint",
-        ("datapackage.json:0:-: resource 'actors', field 'name': constraint 'minLength' is not supported",),
+        "datapackage_added_constraint",
+        (f"datapackage.json:0:-: resources[1].schema.fields[1].constraints: {RULE_KEPT}",),
         (edit_package(lambda package: _field(package, "actors", "name")["constraints"].update(minLength=2)),),
     ),
     Case(
         "datapackage_path_outside_folder",
-        ("datapackage.json:0:-: resource 'sources': path '../../etc/passwd' must be a plain file name",),
+        (f"datapackage.json:0:-: resources[0].path: {RULE_KEPT}",),  # and sources.csv is read as always
         (edit_package(lambda package: _resource(package, "sources").update(path="../../etc/passwd")),),
     ),
+    Case(
+        # The folder's looser pattern is reported, and the shipped pattern still applies to the data.
+        "datapackage_loosened_pattern_does_not_apply",
+        (
+            f"datapackage.json:0:-: resources[4].schema.fields[0].constraints: {RULE_KEPT}",
+            "statements.csv:4:statement_id: 'S2-1' does not match the pattern S[0-9]{2,3}-[0-9]{1,2}[a-z]?",
+        ),
+        (
+            edit_package(lambda package: _field(package, "statements", "statement_id")["constraints"].update(
+                pattern="(.*)*")),
+            set_cell("statements.csv", 4, "statement_id", "S2-1"),
+        ),
+    ),
+    Case(
+        "datapackage_missing_values",
+        (f"datapackage.json:0:-: resources[4].schema.missingValues: {RULE_KEPT}",),
+        (edit_package(lambda package: _resource(package, "statements")["schema"].update(
+            missingValues=["", "NA", "None"])),),
+    ),
+    Case(
+        "datapackage_dialect",
+        ("datapackage.json:0:-: resources[0].dialect: differs from the shipped schema (not in it)",),
+        (edit_package(lambda package: _resource(package, "sources").update(dialect={"delimiter": ";"})),),
+    ),
+    Case(
+        "datapackage_true_values",
+        (f"datapackage.json:0:-: resources[3].schema.fields[3].trueValues: {RULE_KEPT}",),
+        (edit_package(lambda package: _field(package, "issues", "positional").update(trueValues=["true", "yes"])),),
+    ),
+    Case(
+        "datapackage_fields_match_partial",
+        (f"datapackage.json:0:-: resources[4].schema.fieldsMatch: {RULE_KEPT}",),
+        (edit_package(lambda package: _resource(package, "statements")["schema"].update(fieldsMatch="partial")),),
+    ),
+    Case(
+        "datapackage_duplicate_key",
+        ("datapackage.json:0:-: not valid JSON: the key 'name' appears twice in one object",),
+        (replace("datapackage.json", '"name": "talks2022",', '"name": "talks2022",\n  "name": "other",'),),
+    ),
+    Case(
+        "datapackage_byte_order_mark",
+        ("datapackage.json:0:-: the file starts with a UTF-8 byte-order mark, which JSON does not allow",),
+        (prefix_bytes("datapackage.json", b"\xef\xbb\xbf"),),
+    ),
+    Case(
+        "datapackage_licenses_as_strings",
+        ("datapackage.json:0:-: licenses: a list of strings is not allowed; each entry must be an object",),
+        (edit_package(lambda package: package.update(licenses=["CC-BY-4.0"])),),
+    ),
+    Case(
+        "datapackage_hostile_key",
+        ("datapackage.json:0:-: resources[0]['\\x1b[31mevil\\u202e']: differs from the shipped schema (not in it)",),
+        (edit_package(lambda package: _resource(package, "sources").update({HOSTILE_KEY: True})),),
+    ),
+    # --- numbers are plain decimals in ASCII digits --------------------------------------------------------
+    Case(
+        "number_formats",
+        (
+            "statements.csv:2:salience: '5_0' is not a number written in plain decimals",
+            "statements.csv:4:salience: ' 80 ' is not a number written in plain decimals",
+            "statements.csv:6:salience: '\u0666\u0660' is not a number written in plain decimals",
+            "issues.csv:2:reference_point: '0e0' is not a number written in plain decimals",
+        ),
+        (
+            set_cell("statements.csv", 2, "salience", "5_0"),
+            set_cell("statements.csv", 4, "salience", " 80 "),
+            set_cell("statements.csv", 6, "salience", "\u0666\u0660"),
+            set_cell("issues.csv", 2, "reference_point", "0e0"),
+        ),
+    ),
+    Case(
+        "integer_formats",
+        (
+            "meetings.csv:2:sequence: '+1' is not an integer written in plain digits",
+            "meetings.csv:3:sequence: '\u0662' is not an integer written in plain digits",
+        ),
+        (set_cell("meetings.csv", 2, "sequence", "+1"), set_cell("meetings.csv", 3, "sequence", "\u0662")),
+    ),
+    # --- the codebook's rules ----------------------------------------------------------------------------
+    Case(
+        "key_phrase_over_fifteen_words",
+        ("statements.csv:2:key_phrase: key_phrase has 16 words; at most 15 are quoted",),
+        (set_cell("statements.csv", 2, "key_phrase", " ".join(["word"] * 16)),),
+    ),
+    Case(
+        "salience_on_reported_fact",
+        ("statements.csv:3:salience: salience must be empty for reported_fact",),
+        (set_cell("statements.csv", 3, "salience", "50"),),
+    ),
+    Case(
+        "printed_date_missing",
+        ("sources.csv:2:date: date_basis is printed, but no date is given",),
+        (set_cell("sources.csv", 2, "date", ""),),
+    ),
+    Case(
+        "shown_author_missing",
+        ("sources.csv:3:author: author_basis is shown, but no author is given",),
+        (set_cell("sources.csv", 3, "author", ""),),
+    ),
+    Case(
+        "unconfirmed_with_key_phrase",
+        ("statements.csv:5:key_phrase: an unconfirmed statement has no key_phrase",),
+        (set_cell("statements.csv", 5, "key_phrase", "the talks will go on"),),
+    ),
+    Case(
+        "duplicate_sequence",
+        ("meetings.csv:3:sequence: sequence 1 is already the sequence of meeting 'drafts' (row 2)",),
+        (set_cell("meetings.csv", 3, "sequence", "1"),),
+    ),
+    Case(
+        "sequence_against_dates",
+        ("meetings.csv:2:sequence: meeting 'drafts' (2021-12-17) has a later sequence than 'geneva' "
+         "(2022-01-10) but an earlier date",),
+        (set_cell("meetings.csv", 2, "sequence", "2"), set_cell("meetings.csv", 3, "sequence", "1")),
+    ),
+    Case(
+        "outlet_wording_on_expert_proposal",
+        ("statements.csv:6:attribution: attribution outlet_wording is a third party's account: the kind must be "
+         "reported_fact, not expert_proposal",),
+        (set_cell("statements.csv", 6, "attribution", "outlet_wording"),),
+    ),
+    Case(
+        "high_confidence_on_outlet_wording",
+        ("statements.csv:3:confidence: confidence is never high for attribution outlet_wording",),
+        (set_cell("statements.csv", 3, "confidence", "high"),),
+    ),
+    Case(
+        "position_for_osce_chair",
+        ("statements.csv:4:position: actor 'test_official' speaks for osce_chair, which is never scored",),
+        (set_cell("actors.csv", 2, "speaker_group", "osce_chair"),),
+    ),
+    Case(
+        "position_for_media",
+        ("statements.csv:2:position: actor 'test_russian_official' speaks for media, which is never scored",),
+        (set_cell("actors.csv", 3, "speaker_group", "media"),),
+    ),
+    Case(
+        "conditional_on_unscored_statement",
+        ("statements.csv:7:conditional: conditional is true, but the statement has no position",),
+        (set_cell("statements.csv", 7, "conditional", "true"),),
+    ),
+    Case(
+        "better_source_unknown_or_itself",
+        (
+            "sources.csv:3:better_source_id: unknown better_source_id 'S09' (not in sources.csv)",
+            "sources.csv:4:better_source_id: better_source_id names the source itself",
+        ),
+        (set_cell("sources.csv", 3, "better_source_id", "S09"), set_cell("sources.csv", 4, "better_source_id", "S03")),
+    ),
+    Case(
+        "issue_id_too_long_for_a_file_name",
+        ("issues.csv:3:issue_id: 'test_tagged_issue_xxxx", "' does not match the pattern [a-z][a-z0-9_]{0,62}"),
+        (replace_everywhere(("issues.csv", "statements.csv"), "test_tagged_issue", "test_tagged_issue_" + "x" * 60),),
+    ),
+    Case(
+        "not_a_boolean_by_the_schema",  # the standard's default trueValues include True and 1: not here
+        (
+            "statements.csv:2:conditional: 'True' is not a boolean (true or false)",
+            "issues.csv:3:positional: '0' is not a boolean (true or false)",
+        ),
+        (set_cell("statements.csv", 2, "conditional", "True"), set_cell("issues.csv", 3, "positional", "0")),
+        standard=True,
+    ),
+    # --- the second coding ---------------------------------------------------------------------------------
+    Case(
+        "second_coding_duplicate_row",
+        ("reliability/second_coding.csv:4:statement_id: duplicate statement_id 'S01-1' (rows 2 and 4)",),
+        (append_row("reliability/second_coding.csv", ["S01-1", "75", "low", "Coded twice (test)."]),),
+        standard=True,
+    ),
+    Case(
+        "second_coding_unknown_statement",
+        ("reliability/second_coding.csv:3:statement_id: unknown statement_id 'S09-9' (not in statements.csv)",),
+        (set_cell("reliability/second_coding.csv", 3, "statement_id", "S09-9"),),
+        standard=True,
+    ),
+    Case(
+        "second_coding_not_numeric",
+        ("reliability/second_coding.csv:2:position: 'high' is not a number",),
+        (set_cell("reliability/second_coding.csv", 2, "position", "high"),),
+        standard=True,
+    ),
+    Case(
+        "second_coding_unscored_statement",
+        ("reliability/second_coding.csv:3:statement_id: statement 'S01-2' has no position in statements.csv",),
+        (set_cell("reliability/second_coding.csv", 3, "statement_id", "S01-2"),),
+    ),
+    Case(
+        "second_coding_hostile_text",
+        (
+            "reliability/second_coding.csv:2:coding_note: text starts with '='",
+            "reliability/second_coding.csv:3:coding_note: HTML markup is not allowed ('<script')",
+        ),
+        (
+            set_cell("reliability/second_coding.csv", 2, "coding_note", "=HYPERLINK(\"https://example.org\")"),
+            set_cell("reliability/second_coding.csv", 3, "coding_note", "<script>alert(1)</script>"),
+        ),
+    ),
+    Case(
+        "second_coding_is_a_folder",
+        ("reliability/second_coding.csv:0:-: is a folder, not a file",),
+        (delete("reliability/second_coding.csv"), set_content("reliability/second_coding.csv/notes.txt", "x\n")),
+    ),
+    Case(
+        "statements_csv_is_a_folder",
+        ("statements.csv:0:-: is a folder, not a file",),
+        (delete("statements.csv"), set_content("statements.csv/part1.csv", "statement_id\nS01-1\n")),
+    ),
 )
+
+# Cases that break a rule of the Table Schema itself (with the shipped schema: types, constraints, keys,
+# labels, cells per row, unreadable files): frictionless rejects them too. Every other bad case breaks a
+# rule only this project checks. tests/test_frictionless.py holds the line between the two both ways.
+STANDARD_CASES = frozenset({
+    "missing_file", "missing_column", "extra_column", "renamed_column", "duplicate_column", "empty_file",
+    "header_only", "blank_lines_only", "duplicate_id", "duplicate_actor_id", "unknown_actor", "unknown_issue",
+    "unknown_meeting", "unknown_source", "malformed_date", "impossible_date", "impossible_month",
+    "position_out_of_range", "position_not_numeric", "position_nan", "position_infinite", "salience_not_numeric",
+    "unknown_kind", "unknown_speaker_group", "required_value_missing", "pattern_mismatch",
+    "text_too_long_for_field", "not_boolean", "not_integer", "other_bad_urls", "malformed_csv_unclosed_quote",
+    "wrong_number_of_cells", "datapackage_loosened_pattern_does_not_apply", "issue_id_too_long_for_a_file_name",
+    "second_coding_is_a_folder", "statements_csv_is_a_folder",
+})
+CASES = tuple(dataclasses.replace(case, standard=True) if case.name in STANDARD_CASES else case for case in CASES)
 
 
 # --- writing and checking ---------------------------------------------------------------------------------
 
 
 def fixture_files() -> Files:
-    return {path.name: path.read_bytes() for path in sorted(FIXTURE.iterdir()) if path.is_file()}
+    """Every file of the fixture, keyed by its path inside it (reliability/second_coding.csv too)."""
+    return {path.relative_to(FIXTURE).as_posix(): path.read_bytes()
+            for path in sorted(FIXTURE.rglob("*")) if path.is_file()}
 
 
 def case_files(case: Case) -> Files:
@@ -502,6 +785,7 @@ def render(case: Case) -> dict[str, bytes]:
 def write_data(files: Files, data_dir: Path) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():
+        (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
         (data_dir / name).write_bytes(content)
     return data_dir
 

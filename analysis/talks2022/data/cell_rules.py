@@ -26,9 +26,11 @@ UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")
 HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 SUSPECT_TEXT = re.compile("|".join(p.pattern for p in (CONTROL_CHAR, BIDI_CHAR, UNDECODABLE_BYTE, HTML_TAG)))
 FORMULA_PREFIXES = ("=", "+", "-", "@")
-NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# Numbers are written as plain decimals in ASCII digits: no exponent, sign '+', grouping, underscore, space,
+# NaN or infinity (Python's float() would take all of those, and other scripts' digits too).
+NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 NON_FINITE_WORDS = frozenset({"nan", "inf", "infinity"})
-INTEGER = re.compile(r"[+-]?[0-9]+")
+INTEGER = re.compile(r"-?[0-9]+")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 URL_FORBIDDEN_CHAR = re.compile(r"[\s\"'<>`\\]")
 URL_SCHEMES = frozenset({"http", "https"})
@@ -51,16 +53,17 @@ def check_cells(table: Table) -> list[Problem]:
         if field_spec.name not in table.raw:
             continue
         required = field_spec.required or field_spec.name in table.resource.primary_key
-        typed, found = _check_column(table, field_spec, required)
+        typed, found = _check_column(table, field_spec, required, table.resource.missing_values)
         table.typed[field_spec.name] = typed
         problems += found
     return problems
 
 
-def _check_column(table: Table, field_spec: Field, required: bool) -> tuple[np.ndarray, list[Problem]]:
+def _check_column(table: Table, field_spec: Field, required: bool, missing_values: tuple[str, ...] = ("",)
+                  ) -> tuple[np.ndarray, list[Problem]]:
     # A verdict depends only on the text, so each distinct value is checked once (ids, enums, dates repeat).
     codes, distinct = pd.factorize(table.raw[field_spec.name], use_na_sentinel=False)
-    verdicts = [check_value(field_spec, required, value) for value in distinct]
+    verdicts = [check_value(field_spec, required, value, missing_values) for value in distinct]
     typed = np.empty(len(verdicts), dtype=object)
     typed[:] = [value for value, _ in verdicts]
     bad_codes = [code for code, (_, messages) in enumerate(verdicts) if messages]
@@ -72,9 +75,9 @@ def _check_column(table: Table, field_spec: Field, required: bool) -> tuple[np.n
     return typed[codes], problems
 
 
-def check_value(field_spec: Field, required: bool, value: str) -> Verdict:
-    """The typed value of one cell and what is wrong with it."""
-    if value == "":
+def check_value(field_spec: Field, required: bool, value: str, missing_values: tuple[str, ...] = ("",)) -> Verdict:
+    """The typed value of one cell and what is wrong with it; a value in missing_values is an empty cell."""
+    if value == "" or value in missing_values:
         return EMPTY_VALUE[field_spec.type], (["a value is required"] if required else [])
     if len(value) > MAX_CELL_CHARS:
         # One message only: the other checks would be slow on a huge cell and add nothing.
@@ -84,7 +87,10 @@ def check_value(field_spec: Field, required: bool, value: str) -> Verdict:
     if undecodable:
         byte = ord(undecodable.group()) - 0xDC00
         messages.append(f"not valid UTF-8: byte 0x{byte:02X} cannot be decoded")
-    typed, type_problem = PARSERS[field_spec.type](value)
+    if field_spec.type == "boolean":
+        typed, type_problem = _parse_boolean(value, field_spec.true_values, field_spec.false_values)
+    else:
+        typed, type_problem = PARSERS[field_spec.type](value)
     if type_problem:
         return None, messages + [type_problem]
     messages += _constraint_problems(field_spec, value, typed)
@@ -106,7 +112,7 @@ def _parse_number(value: str) -> tuple[float | None, str | None]:
     if not NUMBER.fullmatch(value):
         if value.strip().lstrip("+-").lower() in NON_FINITE_WORDS:
             return None, f"{show(value)} is not a finite number (NaN and infinity are not allowed)"
-        return None, f"{show(value)} is not a number"
+        return None, f"{show(value)} is not a number written in plain decimals (such as 12.5 or -3)"
     number = float(value)
     if not math.isfinite(number):
         return None, f"{show(value)} is not a finite number (too large)"
@@ -115,7 +121,7 @@ def _parse_number(value: str) -> tuple[float | None, str | None]:
 
 def _parse_integer(value: str) -> tuple[int | None, str | None]:
     if not INTEGER.fullmatch(value):
-        return None, f"{show(value)} is not an integer"
+        return None, f"{show(value)} is not an integer written in plain digits"
     try:
         return int(value), None
     except ValueError:  # more digits than Python converts
@@ -132,10 +138,13 @@ def _parse_date(value: str) -> tuple[str | None, str | None]:
     return value, None
 
 
-def _parse_boolean(value: str) -> tuple[bool | None, str | None]:
-    if value in ("true", "false"):
-        return value == "true", None
-    return None, f"{show(value)} is not a boolean (true or false)"
+def _parse_boolean(value: str, true_values: tuple[str, ...] = ("true",), false_values: tuple[str, ...] = ("false",)
+                   ) -> tuple[bool | None, str | None]:
+    if value in true_values:
+        return True, None
+    if value in false_values:
+        return False, None
+    return None, f"{show(value)} is not a boolean ({' or '.join(true_values + false_values)})"
 
 
 PARSERS: dict[str, Callable[[str], tuple[Any, str | None]]] = {
@@ -155,6 +164,8 @@ def _constraint_problems(field_spec: Field, value: str, typed: Any) -> list[str]
         messages.append(f"{show(value)} does not match the pattern {field_spec.pattern.pattern}")
     if field_spec.max_length is not None and len(value) > field_spec.max_length:
         messages.append(f"text is {len(value)} characters long, more than maxLength {field_spec.max_length}")
+    if field_spec.min_length is not None and len(value) < field_spec.min_length:
+        messages.append(f"text is {len(value)} characters long, less than minLength {field_spec.min_length}")
     if field_spec.minimum is not None and typed < field_spec.minimum:
         messages.append(f"{value} is below the minimum {field_spec.minimum:g}")
     if field_spec.maximum is not None and typed > field_spec.maximum:

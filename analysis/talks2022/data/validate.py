@@ -1,9 +1,13 @@
-"""Validate a data folder against its datapackage.json and report every problem as `file:row:column: message`.
+"""Validate a data folder against the shipped schema and report every problem as `file:row:column: message`.
 
 Rows are line numbers in the file (the header is row 1, the first data row row 2); row 0 and column "-"
-mean the whole file. This module reads the files and runs the checks: per cell (cell_rules: types and
-constraints from the Table Schema, URLs, hostile text) and per table (table_rules: keys, foreign keys and
-the few domain rules that span tables).
+mean the whole file. The schema is the one shipped with the package (talks2022.data.schema): the folder's
+own datapackage.json is checked against it but never replaces it, so file names, columns, types,
+constraints and patterns all come from the shipped schema. Only the files it names are read, each only if
+it is a regular file (no symbolic link, FIFO, device or folder) of at most MAX_FILE_BYTES; any other file
+in the folder is ignored and never opened. This module reads the files and runs the checks: per cell
+(cell_rules: types and constraints from the Table Schema, URLs, hostile text) and per table (table_rules:
+keys, foreign keys and the codebook's rules within and across tables).
 """
 
 from __future__ import annotations
@@ -23,15 +27,19 @@ import pandas as pd
 from talks2022.data.cell_rules import check_cells, show
 from talks2022.data.schema import (
     FILE_LEVEL,
+    MAX_FILE_BYTES,
     NO_COLUMN,
-    PACKAGE_FILE,
+    SHIPPED_SCHEMA,
+    FileProblem,
     Package,
     Problem,
     Resource,
     SchemaError,
-    load_package,
+    check_descriptor,
+    read_in_folder,
+    shipped_schema,
 )
-from talks2022.data.table_rules import check_cross_table, check_keys, check_rule_schema
+from talks2022.data.table_rules import check_keys, check_rule_schema, check_table_rules
 from talks2022.paths import find_root
 
 __all__ = ["Problem", "Report", "Table", "inspect_dir", "main", "validate_dir"]
@@ -88,15 +96,20 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda problem: (problem.file, problem.row, problem.column))
 
 
-def inspect_dir(data_dir: Path) -> Report:
-    """Read and check every table once; talks2022.data.dataset builds its frames from the same Report."""
+def inspect_dir(data_dir: Path, schema_path: Path = SHIPPED_SCHEMA) -> Report:
+    """Read and check every table once; talks2022.data.dataset builds its frames from the same Report.
+
+    schema_path is the trusted schema (the shipped one; tests may pass another)."""
     if not data_dir.is_dir():
         return Report([Problem(str(data_dir), FILE_LEVEL, NO_COLUMN, "data folder not found")])
     try:
-        package = load_package(data_dir / PACKAGE_FILE)
-    except SchemaError as error:
-        return Report(error.problems)
+        shipped = shipped_schema(Path(schema_path))
+    except SchemaError as error:  # a defect of the project itself, reported the same way
+        return Report([Problem(problem.file, problem.row, problem.column, f"the shipped schema: {problem.message}")
+                       for problem in error.problems])
+    package = shipped.package
     report = Report(check_rule_schema(package), package)
+    report.problems += check_descriptor(data_dir, shipped)
     for resource in package.resources:
         table, problems = read_table(data_dir, resource)
         report.problems += problems
@@ -105,8 +118,7 @@ def inspect_dir(data_dir: Path) -> Report:
             report.tables[resource.name] = table
     for table in report.tables.values():
         report.problems += check_keys(table, report.tables)
-    if not any(problem.file == PACKAGE_FILE for problem in report.problems):
-        report.problems += check_cross_table(report.tables)
+    report.problems += check_table_rules(report.tables)
     return report
 
 
@@ -149,7 +161,7 @@ USAGE = "usage: validate [DATA_DIR]  (default: data/ of the project at or above 
 
 
 def _summary(report: Report) -> str:
-    counts = [_count(len(report.package.resources) if report.package else 0, "table")]
+    counts = [_count(len(report.tables), "table")]
     for name in ("statements", "sources"):
         if name in report.tables:
             counts.append(f"{len(report.tables[name].lines)} {name}")
@@ -190,11 +202,11 @@ def read_table(data_dir: Path, resource: Resource) -> tuple[Table | None, list[P
         return None, [Problem(file, row, NO_COLUMN, message)]
 
     try:
-        content = (data_dir / file).read_bytes()
-    except FileNotFoundError:
-        return file_problem("missing file")
-    except OSError as error:
-        return file_problem(f"cannot read the file ({error.strerror or type(error).__name__})")
+        content = read_in_folder(data_dir, file, MAX_FILE_BYTES)
+    except FileProblem as error:
+        if error.missing and resource.optional:
+            return None, []  # an optional table this folder does not have
+        return file_problem(error.message)
     if not content:
         return file_problem("empty file (0 bytes)")
     if content.startswith(UTF16_BOMS):
@@ -277,7 +289,8 @@ def _explain_csv_error(message: str) -> str:
 
 
 def check_header(file: str, header: list[str], resource: Resource) -> list[Problem]:
-    """Missing, unexpected and repeated column names; the order of columns is free."""
+    """Missing, unexpected and repeated column names, then the order: exactly the schema's
+    ("fieldsMatch": "exact"), so that the file reads the same in any Table Schema tool."""
     expected = resource.field_names
     problems = [
         Problem(file, HEADER_ROW, NO_COLUMN, f"missing column {show(name)}")
@@ -291,6 +304,11 @@ def check_header(file: str, header: list[str], resource: Resource) -> list[Probl
         elif name not in expected:
             problems.append(Problem(file, HEADER_ROW, NO_COLUMN, f"unexpected column {show(name)}"))
         seen.add(name)
+    if not problems and tuple(header) != expected:
+        at = next(index for index, (name, wanted) in enumerate(zip(header, expected, strict=True)) if name != wanted)
+        message = (f"column {at + 1} is {show(header[at])} where the schema has {show(expected[at])}: "
+                   "the columns must be in the order of the schema")
+        problems.append(Problem(file, HEADER_ROW, NO_COLUMN, message))
     return problems
 
 
