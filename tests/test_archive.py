@@ -49,3 +49,21 @@ def test_the_archive_downloaded_from_the_built_site_validates(tmp_path):
     assert ARCHIVE_NAME in downloads
     report = _validate_unpacked(archives[0], tmp_path / "unpacked")
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_bibtex_of_the_book_and_of_every_source_parses(tmp_path):
+    from pybtex.database import parse_file
+
+    from talks2022 import load
+    from talks2022.book.archive import write_bibtex
+
+    record = load(ROOT / "data")
+    book, sources = write_bibtex(ROOT / "data" / "datapackage.json", record.sources, "9.9.9", tmp_path)
+    assert parse_file(str(book)).entries["talks2022"].fields["version"] == "9.9.9"
+    entries = parse_file(str(sources)).entries
+    assert set(entries) == set(record.sources["source_id"])
+    hostile = record.sources.head(1).assign(title="50% & {braces} #1 \\cmd_x", url="https://x.test/a{b}")
+    (tmp_path / "h").mkdir()
+    _, path = write_bibtex(ROOT / "data" / "datapackage.json", hostile, "1", tmp_path / "h")
+    entry = parse_file(str(path)).entries[hostile["source_id"].iloc[0]]
+    assert "50\\%" in entry.fields["title"] and "%7Bb%7D" in entry.fields["url"]

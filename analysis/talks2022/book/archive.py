@@ -58,3 +58,60 @@ def write_archive(schema_path: Path, data_dir: Path, tables_dir: Path, out_path:
             info.external_attr = 0o644 << 16
             archive.writestr(info, entries[name])
     return out_path
+
+
+# --- BibTeX: the book and the sources ------------------------------------------------------------------
+
+BOOK_BIB = "talks2022.bib"
+SOURCES_BIB = "sources.bib"
+_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "#": r"\#",
+                "_": r"\_", "$": r"\$", "^": r"\^{}", "~": r"\~{}"}
+
+
+def bib_text(value: object) -> str:
+    """Text for a BibTeX field: special characters escaped, white space folded."""
+    text = " ".join(str(value or "").split())
+    return "".join(_BIB_SPECIAL.get(char, char) for char in text)
+
+
+def bib_url(value: object) -> str:
+    """A URL for the url field: only the characters that would break the field are escaped."""
+    return "".join({"{": "%7B", "}": "%7D", "\\": "%5C"}.get(char, char) for char in str(value or "").strip())
+
+
+def _entry(kind: str, key: str, fields: dict[str, str]) -> str:
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value)
+    return f"@{kind}{{{key},\n{body}\n}}\n"
+
+
+def book_bibtex(schema: dict, version: str) -> str:
+    """One entry for the book and package at `version`."""
+    title = schema.get("title", "talks2022")
+    year = str(schema.get("created", ""))[:4] or "2026"
+    return _entry("misc", "talks2022", {
+        "author": "{talks2022 developers}", "title": bib_text(title), "year": year, "version": bib_text(version),
+        "note": "Dataset, Python package and Jupyter Book. Data and text CC BY 4.0; code MIT."})
+
+
+def sources_bibtex(sources) -> str:
+    """One @misc entry per source (sources: the record's sources frame), keyed by its id."""
+    entries = []
+    ordered = sources.assign(_number=sources["source_id"].str.slice(1).astype(int)).sort_values("_number")
+    for row in ordered.itertuples():
+        date = row.date.strftime("%Y-%m-%d") if hasattr(row.date, "strftime") and str(row.date) != "NaT" else ""
+        fields = {"title": bib_text(row.title), "author": bib_text(row.author) if row.author else "",
+                  "organization": bib_text(row.publisher), "date": date, "year": date[:4],
+                  "url": bib_url(row.url), "note": bib_text(f"talks2022 source {row.source_id}; "
+                                                            f"{str(row.source_type).replace('_', ' ')}")}
+        entries.append(_entry("misc", str(row.source_id), fields))
+    return "\n".join(entries)
+
+
+def write_bibtex(schema_path: Path, sources, version: str, out_dir: Path) -> list[Path]:
+    """Write talks2022.bib and sources.bib into out_dir."""
+    schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / BOOK_BIB, out_dir / SOURCES_BIB]
+    paths[0].write_text(book_bibtex(schema, version), encoding="utf-8")
+    paths[1].write_text(sources_bibtex(sources), encoding="utf-8")
+    return paths

@@ -227,6 +227,7 @@ def compute_findings(coded: pd.DataFrame, context: Context) -> pd.DataFrame:
     rounds = official_rounds(coded, context)
     pieces = expert_pieces(coded)
     sides = side_positions(coded, context)
+    nash = _nash_by_issue(sides, context)
     for issue_id in sorted(context.issue_labels):
         label = context.issue_labels[issue_id]
         west, west_ids = sides.get((issue_id, "west"), (np.nan, []))
@@ -237,7 +238,7 @@ def compute_findings(coded: pd.DataFrame, context: Context) -> pd.DataFrame:
         rows += _change_findings(rounds, issue_id, label, context)
         rows += _offer_findings(rounds, pieces.get(issue_id, []), issue_id, label, context)
         rows += _benchmark_findings(issue_id, label, west, russia, context.references.get(issue_id),
-                                    context.capability, context, west_ids + russia_ids)
+                                    nash.get(issue_id), context, west_ids + russia_ids)
     return pd.DataFrame(rows, columns=FINDING_COLUMNS)
 
 
@@ -393,20 +394,36 @@ def _offer_findings(rounds, pieces: list[Piece], issue_id, label, context) -> li
 
 # --- the benchmark findings (bargaining) ---------------------------------------------------------------
 
-def _benchmark_findings(issue_id, label, west, russia, reference, capability, context, ids) -> list[dict]:
+def _nash_by_issue(sides, context: Context) -> dict[str, tuple[float, bool]]:
+    """issue -> (Nash solution, agreement) for every issue with both sides and a reference point, solved in
+    one vectorised call (the solver is the benchmarks' own, bargaining.nash_issue)."""
     from talks2022.methods.bargaining import nash_issue
 
+    issues = [i for i in sorted(context.issue_labels)
+              if (i, "west") in sides and (i, "russia") in sides and context.references.get(i) is not None
+              and not np.isnan(context.references[i])]
+    if not issues:
+        return {}
+    result = nash_issue(np.array([sides[(i, "west")][0] for i in issues]),
+                        np.array([sides[(i, "russia")][0] for i in issues]),
+                        np.array([context.references[i] for i in issues]), 1.0, 1.0,
+                        context.capability[0], context.capability[1])
+    return {issue: (float(x), bool(agreed))
+            for issue, x, agreed in zip(issues, np.atleast_1d(result.x), np.atleast_1d(result.agreement),
+                                        strict=True)}
+
+
+def _benchmark_findings(issue_id, label, west, russia, reference, solved, context, ids) -> list[dict]:
     fid = f"benchmark.{issue_id}"
-    if np.isnan(west) or np.isnan(russia) or reference is None or np.isnan(reference):
+    if solved is None:
         return []
-    result = nash_issue(west, russia, reference, 1.0, 1.0, capability[0], capability[1])
-    if not bool(result.agreement):
+    x, agreement = solved
+    if not agreement:
         claim = "no_agreement"
         sentence = (f"On {label}, no outcome makes both sides better off than the reference point "
                     f"({scale_words(context, issue_id, reference)}): the Nash solution is no agreement.")
         x = reference
     else:
-        x = float(result.x)
         claim = relation(x, west, russia)
         sentence = (f"On {label}, the Nash bargaining solution is {scale_words(context, issue_id, x)} "
                     f"({RELATION_WORDS.get(claim, claim)}), with the reference point at {_fmt(reference)}.")
@@ -551,14 +568,17 @@ def scored_rows(record) -> pd.DataFrame:
     position = pd.to_numeric(kept["position"], errors="coerce")
     mask = kept["kind"].isin(SCORED_KINDS) & position.notna() & kept["issue_id"].astype(str).isin(positional)
     rows = kept.loc[mask]
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "statement_id": rows["statement_id"].astype(str), "source_id": rows["source_id"].astype(str),
         "actor_id": rows["actor_id"].astype(str), "group": rows["actor_id"].astype(str).map(group_of),
         "kind": rows["kind"].astype(str), "issue_id": rows["issue_id"].astype(str),
         "meeting_id": rows["meeting_id"].astype(str), "date": rows["date"].astype(str),
         "position": position[mask].astype(float),
         "conditional": rows["conditional"].fillna(False).astype(bool),
-    }).reset_index(drop=True)
+    })
+    # The random families draw one value per row in row order: sort, so shuffled input gives the same draws.
+    order = sorted(range(len(frame)), key=lambda i: _natural(frame["statement_id"].iloc[i]))
+    return frame.iloc[order].reset_index(drop=True)
 
 
 def anchor_name(text: str) -> str:

@@ -23,8 +23,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from talks2022 import __version__
 from talks2022.book import toc
-from talks2022.book.archive import ARCHIVE_NAME, write_archive
+from talks2022.book.archive import ARCHIVE_NAME, write_archive, write_bibtex
 from talks2022.data.dataset import DataError, load
 from talks2022.methods.derived import compute_all, write_tables
 from talks2022.methods.params import AnalysisParams
@@ -283,6 +284,8 @@ def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: lis
                 # The published data package, described by the shipped (trusted) schema.
                 write_archive(project.data_dir / "datapackage.json", data_dir, stage / TABLES_SUBDIR,
                               stage / TABLES_SUBDIR / ARCHIVE_NAME)
+                write_bibtex(project.data_dir / "datapackage.json", record.sources, __version__,
+                             stage / TABLES_SUBDIR)
                 _keep_times_of_unchanged(stage / TABLES_SUBDIR, project.generated_dir / TABLES_SUBDIR)
             except OSError as error:
                 raise RunFailed(f"cannot write the staging folder {stage}: {error}") from None
