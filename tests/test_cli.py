@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["--version"])
     assert stopped.value.code == 0
     assert capsys.readouterr().out.strip() == f"talks2022 {talks2022.__version__}"
-    assert talks2022.__version__ == "1.0.0"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert talks2022.__version__ == pyproject["project"]["version"]
 
 
 # --- project root --------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_first_run_made_every_chapter_and_the_site(built: Project) -> None:
     for issue_id in issues:
         assert (generated / "issues" / f"{issue_id}.ipynb").exists()
         assert f"book/generated/issues/{issue_id}" in (built.root / "_toc.yml").read_text()
-    for table in ("position_by_round", "gaps", "proposal_placement", "benchmarks", "robustness"):
+    for table in ("position_by_round", "gaps", "proposal_placement", "benchmarks", "findings"):
         assert (generated / "tables" / f"{table}.csv").exists()
     assert (built.root / "_build" / "html" / "index.html").exists()
     assert not built.leftovers()
