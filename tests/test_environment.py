@@ -12,6 +12,12 @@ from packaging.specifiers import SpecifierSet
 from tests.pipeline_project import ROOT
 
 CONDA_ONLY = {"python", "pip", "nox"}  # interpreter and tools conda provides itself
+# PyPI name -> conda-forge name, where the two differ.
+CONDA_NAMES = {"playwright": "playwright-python"}
+
+
+def _conda_name(pypi_name: str) -> str:
+    return CONDA_NAMES.get(pypi_name, pypi_name)
 
 
 def _pyproject_requirements() -> dict[str, SpecifierSet]:
@@ -33,7 +39,8 @@ def _conda_requirements() -> dict[str, SpecifierSet]:
 
 
 def test_environment_yml_and_pyproject_name_the_same_packages() -> None:
-    pip, conda = _pyproject_requirements(), _conda_requirements()
+    pip = {_conda_name(name): specifier for name, specifier in _pyproject_requirements().items()}
+    conda = _conda_requirements()
     assert set(pip) == set(conda) - CONDA_ONLY, (
         f"only in pyproject: {sorted(set(pip) - set(conda))}; "
         f"only in environment.yml: {sorted(set(conda) - set(pip) - CONDA_ONLY)}")
