@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 from talks2022.methods.derived import SCHEMA_PATH as DERIVED_SCHEMA
+from talks2022.methods.positions import natural_key
 
 ARCHIVE_NAME = "talks2022-data.zip"
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the zip format's earliest date: no build time leaks into the bytes
@@ -96,7 +97,7 @@ def book_bibtex(schema: dict, version: str) -> str:
 def sources_bibtex(sources) -> str:
     """One @misc entry per source (sources: the record's sources frame), keyed by its id."""
     entries = []
-    ordered = sources.assign(_number=sources["source_id"].str.slice(1).astype(int)).sort_values("_number")
+    ordered = sources.iloc[sorted(range(len(sources)), key=lambda i: natural_key(sources["source_id"].iloc[i]))]
     for row in ordered.itertuples():
         date = row.date.strftime("%Y-%m-%d") if hasattr(row.date, "strftime") and str(row.date) != "NaT" else ""
         fields = {"title": bib_text(row.title), "author": bib_text(row.author) if row.author else "",

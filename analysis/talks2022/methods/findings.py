@@ -19,11 +19,12 @@ than MIN_PIECES independent pieces the sentence says "too few proposals" and pri
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from talks2022.methods.positions import natural_key
 
 # Below this many independent expert pieces on an issue no median or interval is printed.
 MIN_PIECES = 3
@@ -84,12 +85,8 @@ def scale_words(context: Context, issue_id: str, value: float) -> str:
     return f"{_fmt(value)}, between \u2018{anchors[below]}\u2019 and \u2018{anchors[above]}\u2019"
 
 
-def _natural(text: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
-
-
 def _id_list(ids) -> str:
-    return " ".join(sorted(set(ids), key=_natural))
+    return " ".join(sorted(set(ids), key=natural_key))
 
 
 def _row(finding_id, chapter, issue_id, kind, claim, sentence, numbers, n, ids) -> dict:
@@ -577,7 +574,7 @@ def scored_rows(record) -> pd.DataFrame:
         "conditional": rows["conditional"].fillna(False).astype(bool),
     })
     # The random families draw one value per row in row order: sort, so shuffled input gives the same draws.
-    order = sorted(range(len(frame)), key=lambda i: _natural(frame["statement_id"].iloc[i]))
+    order = sorted(range(len(frame)), key=lambda i: natural_key(frame["statement_id"].iloc[i]))
     return frame.iloc[order].reset_index(drop=True)
 
 
