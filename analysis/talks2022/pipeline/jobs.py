@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from talks2022.paths import TABLES_SUBDIR, relative_to_folder
+from talks2022.pipeline.safepaths import checked_name
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def plan(issues: pd.DataFrame) -> list[Job]:
     jobs = [Job(name=name, title=title, template=template, output=template)
             for name, title, template in WHOLE_RECORD_PAGES]
     for issue in issues[issues["positional"]].itertuples():
+        checked_name(issue.issue_id, "issue id")  # it becomes a file name: never '..', '/' or the like
         jobs.append(Job(
             name=f"issue-{issue.issue_id}",
             title=str(issue.label),
