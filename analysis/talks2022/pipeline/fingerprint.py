@@ -19,11 +19,13 @@ import stat
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from talks2022.paths import TEMPLATES_DIR
 from talks2022.pipeline.jobs import Job, canonical, digest
+
+if TYPE_CHECKING:  # pandas is imported by those who pass frames: `build` and a no-change `run` never need it
+    import pandas as pd
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the talks2022 package
 # Packages whose version can change what a notebook prints.
@@ -39,7 +41,12 @@ class DataFileError(Exception):
 
 def read_regular(path: Path) -> bytes:
     """The bytes of `path` if it is a regular file (opened without blocking, so a FIFO cannot hang us)."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        raise DataFileError(f"{path} cannot be read: {error.strerror}") from None
     try:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise DataFileError(f"{path} is not a regular file")
@@ -51,17 +58,24 @@ def read_regular(path: Path) -> bytes:
 
 def data_files(data_dir: Path) -> dict[str, bytes]:
     """{relative POSIX name: bytes} of the files of `data_dir` the chapters read: datapackage.json, the
-    resources it names (plain file names: the schema check refuses anything else) and the second coding."""
-    files = {PACKAGE_FILE: read_regular(data_dir / PACKAGE_FILE)}
+    resources it names (plain file names: the schema check refuses anything else) and the second coding.
+    A missing file is left out (validation reports it); a FIFO, a device or an unreadable file is an error."""
+    try:
+        files = {PACKAGE_FILE: read_regular(data_dir / PACKAGE_FILE)}
+    except FileNotFoundError:
+        return {}
     try:
         resources = json.loads(files[PACKAGE_FILE].decode("utf-8-sig"))["resources"]
         names = [resource["path"] for resource in resources]
-    except (ValueError, KeyError, TypeError) as error:
-        raise DataFileError(f"{data_dir / PACKAGE_FILE} does not name its resources: {error}") from None
+    except (ValueError, KeyError, TypeError):
+        return files  # validation says what is wrong with it
     for name in names:
-        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith("."):
-            raise DataFileError(f"{data_dir / PACKAGE_FILE} names {name!r}, not a plain file name")
-        files[name] = read_regular(data_dir / name)
+        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or not name:
+            continue  # validation refuses it; never read
+        try:
+            files[name] = read_regular(data_dir / name)
+        except FileNotFoundError:
+            continue
     second = data_dir / SECOND_CODING
     if os.path.lexists(second):
         files[SECOND_CODING] = read_regular(second)
@@ -115,6 +129,14 @@ class Inputs:
         own_tables = [part for name in sorted(self.tables) if "issue_id" in self.tables[name].columns
                       for part in (name, _frame_bytes(self.tables[name][self.tables[name]["issue_id"] == job.scope]))]
         return digest(*shared, *own_rows, *own_tables)
+
+
+def run_digest(files: dict[str, bytes], code_key: str, env_key: str, as_of: str | None, own_data: bool) -> str:
+    """Everything a whole run depends on (data, every template, code, environment, options), computed
+    without pandas: equal to the last run's, with its outputs untouched, a run has nothing to do."""
+    templates = sorted(TEMPLATES_DIR.glob("*.ipynb"))
+    return digest(data_hash(files), code_key, env_key, canonical([as_of, own_data]),
+                  *(part for path in templates for part in (path.name, path.read_bytes())))
 
 
 def job_key(job: Job, parameters: dict, data_key: str, code_key: str, env_key: str) -> str:

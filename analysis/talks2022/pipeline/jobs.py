@@ -10,11 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from talks2022.paths import TABLES_SUBDIR, relative_to_folder
 from talks2022.pipeline.safepaths import checked_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)

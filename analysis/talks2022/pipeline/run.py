@@ -396,6 +396,7 @@ def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: lis
     try:
         with interrupts.raising_if_main_thread(), project_lock(project, wait=wait):
             recover_interrupted_swap(project)
+            faults.check("recovered", project.generated_dir)  # (a test looks at the repair alone)
             return _run_locked(project, data_dir, jobs, only, as_of, force)
     except ProjectBusy as error:
         raise RunFailed(str(error)) from None
@@ -414,16 +415,25 @@ def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: lis
 
 def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[str] | None, as_of: str | None,
                 force: bool) -> list[Outcome]:
+    data_dir = (data_dir or project.data_dir).resolve()
+    own_data = data_dir == project.data_dir.resolve()
+    code_key, env_key = fingerprint.code_digest(), fingerprint.environment_digest()
+    run_key = None
+    if not force and not only:
+        with suppress(OSError, fingerprint.DataFileError):
+            run_key = fingerprint.run_digest(fingerprint.data_files(data_dir), code_key, env_key, as_of, own_data)
+        unchanged = _unchanged_since_last_run(project, run_key)
+        if unchanged is not None:
+            return unchanged
+
     from talks2022.book import toc
     from talks2022.data.dataset import DataError, load
     from talks2022.methods.derived import compute_all
     from talks2022.methods.params import AnalysisParams
 
-    data_dir = (data_dir or project.data_dir).resolve()
-    own_data = data_dir == project.data_dir.resolve()
     try:
+        data_files = fingerprint.data_files(data_dir)  # first: a FIFO among the named files stops here, not in load
         record = load(data_dir, AnalysisParams(as_of=as_of))
-        data_files = fingerprint.data_files(data_dir)
     except DataError as error:
         raise RunFailed(f"the data in {data_dir} is not valid:\n{error}") from None
     except fingerprint.DataFileError as error:
@@ -441,7 +451,6 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
     # copied into book/generated/data so that the committed chapters re-execute in any clone.
     notebook_data_dir = data_dir if own_data else project.generated_dir / SNAPSHOT_SUBDIR
     previous = _previous_manifest(project)
-    code_key, env_key = fingerprint.code_digest(), fingerprint.environment_digest()
     inputs = fingerprint.Inputs(data_files, record.statements, record.issues, tables)
     keys = {}
     for job in all_jobs:
@@ -456,9 +465,10 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         _write_tables(tables, stage / TABLES_SUBDIR)
         if not own_data:
             _write_snapshot(data_files, stage / SNAPSHOT_SUBDIR)
-        _keep_times_of_unchanged(stage, project.generated_dir)
         outcomes = _execute_all(project, all_jobs, chosen, keys, previous, stage, notebook_data_dir, as_of, jobs,
                                 executor, force)
+        # A table or chapter that came out byte for byte as before keeps its time: Sphinx skips it.
+        _keep_times_of_unchanged(stage, project.generated_dir)
         manifest = {
             "format": MANIFEST_FORMAT,
             "data": {"sha256": fingerprint.data_hash(data_files),
@@ -468,15 +478,48 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
             "chapters": {job.output: keys[job.output] for job in all_jobs
                          if safepaths.chapter_path(stage, job.output).exists() and keys[job.output] != "stale"},
         }
+        toc_text = toc.render(all_jobs, project)
+        if not only and all(key != "stale" for key in keys.values()):
+            # What a later run with the same inputs may skip to (nothing changed: nothing to do at all).
+            manifest["run"] = {"key": fingerprint.run_digest(data_files, code_key, env_key, as_of, own_data),
+                               "outputs": _outputs_digest(stage, toc_text)}
         faults.check("manifest", stage / MANIFEST_NAME)
         (stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        _swap_in(project, stage, toc.render(all_jobs, project))
+        _swap_in(project, stage, toc_text)
     except BaseException:
         executor.stop_all()
         raise
     finally:
         executor.close()
         shutil.rmtree(stage, ignore_errors=True)
+    return outcomes
+
+
+def _outputs_digest(folder: Path, toc_text: str) -> str:
+    """Every file of a chapters folder but its manifest, and the table of contents."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != MANIFEST_NAME
+                   and path.name != STAGED_TOC)
+    return fingerprint.digest(toc_text, *(part for path in files
+                                          for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
+
+
+def _unchanged_since_last_run(project: Project, run_key: str | None) -> list[Outcome] | None:
+    """The outcomes of a run with nothing to do (every chapter skipped) when the last run had exactly these
+    inputs and book/generated and _toc.yml are still exactly what it wrote; None otherwise (run as usual)."""
+    recorded = read_manifest(project).get("run")
+    if run_key is None or not isinstance(recorded, dict) or recorded.get("key") != run_key:
+        return None
+    try:
+        current = _outputs_digest(project.generated_dir, project.toc_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if current != recorded.get("outputs"):
+        return None
+    outcomes = []
+    for output in sorted(_previous_manifest(project)):
+        _log(f"skip  {output}: unchanged inputs")
+        outcomes.append(Outcome(Job(name=output, title="", template="", output=output), "skipped",
+                                "nothing changed since the last run"))
     return outcomes
 
 
