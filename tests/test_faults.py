@@ -192,7 +192,7 @@ def test_a_run_killed_inside_the_swap_is_repaired_at_the_next_start(project: Pro
     killed = project.run("run", env={FAULT: f"{site}=kill"})
     assert killed.returncode == -signal.SIGKILL
     # The next start repairs first; the fault stops it right after that (the state shows the repair alone).
-    stopped = project.run("run", env={FAULT: "stage=EROFS"})
+    stopped = project.run("run", env={FAULT: "recovered=EROFS"})
     assert stopped.returncode == 1 and "Read-only file system" in stopped.stderr, stopped.stderr
     after = project.snapshot()
     assert not project.leftovers()
@@ -258,7 +258,7 @@ def _interrupt(project: Project, args: list[str], delay: float, signum: int = si
 
 
 @pipeline
-@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6, 1.0, 2.0, 3.5, 6.0])
+@pytest.mark.parametrize("delay", [0.15, 0.3, 0.6, 1.0, 2.0, 3.0, 4.5])
 def test_ctrl_c_at_any_moment_of_a_run_changes_nothing(project: Project, delay: float) -> None:
     before = project.snapshot()
     code, stderr = _interrupt(project, ["run", "--force", "--jobs", "2"], delay)
@@ -270,9 +270,10 @@ def test_ctrl_c_at_any_moment_of_a_run_changes_nothing(project: Project, delay: 
 
 
 @pipeline
-@pytest.mark.parametrize("delay", [0.15, 0.6, 1.5, 3.0])
+@pytest.mark.parametrize("delay", [0.15, 0.6, 1.2, 1.8])
 def test_ctrl_c_at_any_moment_of_a_build_leaves_the_site_alone(project: Project, delay: float) -> None:
     _touch_a_prose_page(project)
+    shutil.rmtree(project.root / "_build" / ".jb")  # a whole Sphinx build: several seconds to interrupt
     before = project.snapshot()
     code, stderr = _interrupt(project, ["build"], delay)
     assert code == 130, stderr
@@ -314,7 +315,7 @@ def test_an_unsafe_issue_id_that_reaches_the_pipeline_stops_it(project: Project,
     paths_project = PathsProject(project.root)
     monkeypatch.setattr(dataset, "load", load_with_a_hostile_issue)
     with pytest.raises(run_module.RunFailed, match="refusing to write"):
-        run_module.run(paths_project)
+        run_module.run(paths_project, force=True)  # (force: past the nothing-changed shortcut, to load)
     # The same, with the check in plan() bypassed too: the point of use refuses.
     monkeypatch.setattr(dataset, "load", real_load)
     hostile = Job(name="issue-x", title="x", template="issue.ipynb", output=f"issues/{bad}.ipynb", scope="x",
