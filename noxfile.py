@@ -8,6 +8,7 @@ for the book session (e.g. `nox -s book -- --data path/to/data --jobs 2`) and to
 from __future__ import annotations
 
 import os
+import shutil
 
 import nox
 
@@ -49,8 +50,13 @@ def book(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def test(session: nox.Session) -> None:
     """Strict nbval over the committed chapters, then unit, pipeline, fault and browser tests."""
+    # The browser tests are required (CI too): without Debian's chromium, say what to install and stop.
+    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
+        session.error("chromium not found: the browser tests need Debian's chromium (apt-get install chromium)")
     _install(session, "test")
     session.run("talks2022", "validate")
+    # One line: which data the committed chapters were built from (a warning when it is not data/ as it is).
+    session.run("talks2022", "provenance")
     # First, before anything is re-run: the committed chapters must be exactly what the current code and
     # data produce (strict nbval re-executes every cell and compares the outputs).
     session.run("python", "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "book/generated", "-q")

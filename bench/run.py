@@ -4,12 +4,14 @@ Everything runs in throw-away copies of the project (tests/pipeline_project.py) 
 through the real CLI, so the repository's own book/generated and _build are never touched. One run
 measures, as ratios:
 
-  cold_vs_jupyterbook  `run --jobs N` on an empty book/generated + `build`, against Jupyter Book's own
-                       execution (`execute_notebooks: force`) of the same notebooks: the executed chapters
-                       of the cold copy with their outputs cleared (the injected parameters kept), built by
+  cold_vs_jupyterbook  `run --jobs 1` on an empty book/generated + `build` (one notebook at a time, as
+                       Jupyter Book executes them), against Jupyter Book's own execution
+                       (`execute_notebooks: force`) of the same notebooks: the executed chapters of the cold
+                       copy with their outputs cleared (the injected parameters kept), built by
                        `jupyter-book build` in a fresh copy that differs only in _config.yml;
-  nochange_vs_cold     `run` + `build` again with nothing changed, against the cold build;
-  onechange_vs_cold    `run` + `build` after one position of one issue changed in statements.csv;
+  nochange_vs_cold     `run` + `build` again with nothing changed, against the cold `run --jobs N` + `build`;
+  onechange_vs_cold    `run` + `build` after one statement (the position of one statement on one issue)
+                       changed in statements.csv, against the same cold build;
 
 and, for synthetic datasets (bench/synthetic.py) at each size, a cold run + build with `--data`: wall
 time, seconds per statement row, peak resident memory (VmRSS of the whole process tree, sampled every
@@ -62,8 +64,9 @@ STEP_TIMEOUT_SECONDS = 3 * 3600
 # The issue whose data the one-change rebuild edits (a position of its first official statement).
 CHANGED_ISSUE = "nato_enlargement"
 TARGETS = {
-    "cold_vs_jupyterbook": 0.7,
-    "nochange_vs_cold": 0.15,
+    "cold_vs_jupyterbook": 0.5,
+    "nochange_vs_cold": 0.05,
+    "onechange_vs_cold": 0.4,
     "largest_page_bytes": 2_000_000,
     "peak_rss_bytes": 2_000_000_000,
 }
@@ -152,6 +155,7 @@ class Step:
     peak_tree_rss: int = 0
     peak_process_rss: int = 0
     parts: dict[str, float] = field(default_factory=dict)
+    executed: int = 0  # chapters the run step re-executed
 
     def add(self, name: str, other: Step) -> Step:
         self.seconds += other.seconds
@@ -199,7 +203,9 @@ def cli(project: Project, *args: str) -> Step:
 def run_and_build(project: Project, jobs: int, data: Path | None = None) -> Step:
     data_args = ["--data", str(data)] if data is not None else []
     total = Step()
-    total.add("run", cli(project, "run", "--jobs", str(jobs), *data_args))
+    run_step, output = timed(project.command("run", "--jobs", str(jobs), *data_args), project.root, project.env())
+    total.add("run", run_step)
+    total.executed = len(re.findall(r"\] ran  ", output))
     total.add("build", cli(project, "build"))
     return total
 
@@ -215,9 +221,11 @@ def change_one_position(project: Project, repetition: int) -> str:
     rows, header = list(reader), list(reader.fieldnames or [])
     row = next(r for r in rows if r["issue_id"] == CHANGED_ISSUE and r["kind"] == "official_position"
                and r["position"])
-    old = round(float(row["position"]))
-    new = (old + 37 + 11 * repetition) % 101  # a different value in each repetition
-    row["position"] = str(new if new != old else (new + 1) % 101)
+    old = float(row["position"])
+    # Anchors and midpoints between them are the valid positions: another one in each repetition.
+    valid = [value for value in (0, 12.5, 25, 37.5, 50, 62.5, 75, 87.5, 100) if value != old]
+    row["position"] = f"{valid[(3 + 2 * repetition) % len(valid)]:g}"
+    old = f"{old:g}"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     writer.writeheader()
@@ -256,11 +264,15 @@ def jupyter_book_build(project: Project) -> Step:
 
 
 def measure_shipped(work: Path, jobs: int, repeats: int) -> dict:
-    colds, jbs, nochanges, onechanges, changes, sphinx_noops = [], [], [], [], [], []
+    colds, serials, jbs, nochanges, onechanges, changes, sphinx_noops = [], [], [], [], [], [], []
     charts_ours = charts_jb = None
     for repetition in range(repeats):
+        serial = copy_project(work / f"serial-{repetition}")
+        log(f"cold run --jobs 1 + build of the shipped data ({repetition + 1}/{repeats})")
+        serials.append(run_and_build(serial, 1))
+        shutil.rmtree(serial.root)
         project = copy_project(work / f"shipped-{repetition}")
-        log(f"cold run + build of the shipped data ({repetition + 1}/{repeats})")
+        log(f"cold run --jobs {jobs} + build of the shipped data ({repetition + 1}/{repeats})")
         colds.append(run_and_build(project, jobs))
         charts_ours = site_report(project.root / "_build" / "html")["charts_per_page"]
         log(f"Jupyter Book's own execution ({repetition + 1}/{repeats})")
@@ -278,14 +290,16 @@ def measure_shipped(work: Path, jobs: int, repeats: int) -> dict:
     cold = statistics.median(step.seconds for step in colds)
     return {
         "cold_seconds": cold,
+        "cold_serial_seconds": statistics.median(step.seconds for step in serials),
         "jupyterbook_seconds": statistics.median(step.seconds for step in jbs),
         "nochange_seconds": statistics.median(step.seconds for step in nochanges),
         "onechange_seconds": statistics.median(step.seconds for step in onechanges),
         "nochange_jupyterbook_build_seconds": statistics.median(step.seconds for step in sphinx_noops),
         "runs": {name: [_step_json(step) for step in steps] for name, steps in
-                 (("cold", colds), ("jupyterbook", jbs), ("nochange", nochanges),
+                 (("cold", colds), ("cold_serial", serials), ("jupyterbook", jbs), ("nochange", nochanges),
                   ("nochange_jupyterbook_build", sphinx_noops), ("onechange", onechanges))},
         "one_change": changes[0],
+        "onechange_executed": statistics.median(step.executed for step in onechanges),
         "same_charts_as_jupyterbook": charts_ours == charts_jb,
         "charts_per_page": charts_ours,
     }
@@ -357,17 +371,24 @@ def statement_rows(data: Path) -> int:
 
 def measure_size(work: Path, factor: int, jobs: int, expected_charts: dict[str, int]) -> dict:
     """A cold run + build of the shipped data scaled `factor` times; a failed run is a result too."""
-    data = synthetic.generate(ROOT / "data", work / f"data-{factor}x", factor)
+    try:
+        data = synthetic.generate(ROOT / "data", work / f"data-{factor}x", factor)
+    except (ValueError, OSError) as error:
+        log(f"{factor}x: FAILED to generate the synthetic data: {error}")
+        return {"rows": 0, "failed": f"bench/synthetic.py: {error}",
+                **dict.fromkeys(("seconds", "seconds_per_row", "peak_rss_bytes", "peak_single_process_rss_bytes",
+                                 "largest_page", "largest_page_bytes", "largest_chart_rows")),
+                "all_charts_rendered": False}
     project = copy_project(work / f"size-{factor}x")
     rows = statement_rows(data)
     log(f"{factor}x: validate the synthetic data")
-    validation = cli(project, "validate", str(data))
-    log(f"{factor}x: cold run + build")
     try:
+        validation = cli(project, "validate", str(data))
+        log(f"{factor}x: cold run + build")
         step = run_and_build(project, jobs, data)
     except StepFailed as failure:
         log(f"{factor}x: FAILED: {failure.reason()}")
-        result = {"rows": rows, "failed": failure.reason(), "validate_seconds": round(validation.seconds, 3),
+        result = {"rows": rows, "failed": " ".join(failure.tail[-2:])[:300],
                   **dict.fromkeys(("seconds", "seconds_per_row", "peak_rss_bytes", "peak_single_process_rss_bytes",
                                    "largest_page", "largest_page_bytes", "largest_chart_rows")),
                   "all_charts_rendered": False}
@@ -462,7 +483,7 @@ def assemble(shipped: dict, sizes: dict[str, dict], machine: dict, args: argpars
     cold = shipped["cold_seconds"]
     largest_label = max(sizes, key=lambda label: int(label[:-1]))
     results = {
-        "cold_vs_jupyterbook": shipped["cold_seconds"] / shipped["jupyterbook_seconds"],
+        "cold_vs_jupyterbook": shipped["cold_serial_seconds"] / shipped["jupyterbook_seconds"],
         "nochange_vs_cold": shipped["nochange_seconds"] / cold,
         "onechange_vs_cold": shipped["onechange_seconds"] / cold,
         "seconds_per_row": _by_size(sizes, "seconds_per_row"),
@@ -475,6 +496,8 @@ def assemble(shipped: dict, sizes: dict[str, dict], machine: dict, args: argpars
                                 "met": results["cold_vs_jupyterbook"] <= TARGETS["cold_vs_jupyterbook"]},
         "nochange_vs_cold": {"at_most": TARGETS["nochange_vs_cold"],
                              "met": results["nochange_vs_cold"] <= TARGETS["nochange_vs_cold"]},
+        "onechange_vs_cold": {"at_most": TARGETS["onechange_vs_cold"],
+                              "met": results["onechange_vs_cold"] <= TARGETS["onechange_vs_cold"]},
         "seconds_per_row_flat_or_falling": {"from": "10x", "tolerance": FLAT_TOLERANCE,
                                             "met": _flat_or_falling(results["seconds_per_row"])},
         "every_chart_renders": {"met": all(result["all_charts_rendered"] for result in sizes.values())},
@@ -528,15 +551,18 @@ def markdown(results: dict) -> str:
         "",
         "| measure | result | target | |",
         "| --- | --- | --- | --- |",
-        f"| cold build / Jupyter Book's own execution | {results['cold_vs_jupyterbook']:.2f} "
-        f"({shipped['cold_seconds']:.1f} s / {shipped['jupyterbook_seconds']:.1f} s) | at most 0.70 "
+        f"| cold build, one notebook at a time (`--jobs 1`) / Jupyter Book's own execution (also one at a time) "
+        f"| {results['cold_vs_jupyterbook']:.2f} "
+        f"({shipped['cold_serial_seconds']:.1f} s / {shipped['jupyterbook_seconds']:.1f} s) | at most 0.50 "
         f"| {_verdict(targets['cold_vs_jupyterbook']['met'])} |",
         f"| rebuild, nothing changed / cold | {results['nochange_vs_cold']:.3f} "
         f"({shipped['nochange_seconds']:.2f} s; Jupyter Book's incremental build alone, which `build` now skips "
-        f"when nothing changed, takes {shipped['nochange_jupyterbook_build_seconds']:.2f} s) | at most 0.15 "
+        f"when nothing changed, takes {shipped['nochange_jupyterbook_build_seconds']:.2f} s; cold `--jobs "
+        f"{settings['jobs']}` {shipped['cold_seconds']:.1f} s) | at most 0.05 "
         f"| {_verdict(targets['nochange_vs_cold']['met'])} |",
-        f"| rebuild, one issue's data changed / cold | {results['onechange_vs_cold']:.2f} "
-        f"({shipped['onechange_seconds']:.1f} s; {shipped['one_change']}) | none | |",
+        f"| rebuild, one statement edited / cold | {results['onechange_vs_cold']:.2f} "
+        f"({shipped['onechange_seconds']:.1f} s; {shipped['one_change']}; chapters re-executed: "
+        f"{shipped.get('onechange_executed', '?')}) | at most 0.40 | {_verdict(targets['onechange_vs_cold']['met'])} |",
         "| seconds per row (flat or falling from 10x up) | "
         + ", ".join(f"{label} {_ms(value)}" for label, value in results["seconds_per_row"].items())
         + f" | flat or falling from 10x | {_verdict(targets['seconds_per_row_flat_or_falling']['met'])} |",
@@ -583,6 +609,13 @@ def markdown(results: dict) -> str:
         "chart in any page's visible text, and no error output in any executed notebook.",
         "- Synthetic data: bench/synthetic.py, seed " + str(settings["seed"]) + "; each size is validated with "
         "`talks2022 validate` first.",
+        "- Where the time goes: every chapter runs in a fresh kernel (as strict nbval re-executes it). A worker "
+        "starts the next kernel, with pandas, altair and the talks2022 modules imported, while the current "
+        "notebook runs; the kernel's start-up (about 1.2 s of CPU, plus about 1 s of imports) is still paid once "
+        "per chapter, which is what bounds the cold ratios on a 2-CPU machine. The one-statement edit "
+        "re-executes the statement's issue chapter and the six whole-record pages (their fingerprints cover "
+        "the whole record); chapters that come out byte for byte as before keep their modification time, so "
+        "Sphinx re-reads only those that changed.",
         "",
     ]
     return "\n".join(lines)

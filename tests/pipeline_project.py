@@ -24,16 +24,18 @@ IGNORED = shutil.ignore_patterns("__pycache__", "generated", "generated.*", "fai
 class Project:
     root: Path
 
-    def env(self) -> dict[str, str]:
+    def env(self, **extra: str) -> dict[str, str]:
         # The kernels papermill starts must import this copy's `talks2022`, not the installed one.
-        return {**os.environ, "PYTHONPATH": str(self.root / "analysis"), "PYTHONDONTWRITEBYTECODE": "1"}
+        return {**os.environ, "PYTHONPATH": str(self.root / "analysis"), "PYTHONDONTWRITEBYTECODE": "1", **extra}
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "talks2022", *args]
 
-    def run(self, *args: str, check: bool = False, timeout: float = 900) -> subprocess.CompletedProcess:
-        result = subprocess.run(self.command(*args), cwd=self.root, env=self.env(), capture_output=True,
-                                text=True, timeout=timeout)
+    def run(self, *args: str, check: bool = False, timeout: float = 900,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """The CLI in this copy; `env` adds variables (e.g. TALKS2022_TEST_FAULT)."""
+        result = subprocess.run(self.command(*args), cwd=self.root, env=self.env(**(env or {})),
+                                capture_output=True, text=True, timeout=timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         return result
@@ -49,10 +51,16 @@ class Project:
         return files
 
     def leftovers(self) -> list[str]:
-        """Staging folders or half-swapped folders a run must never leave behind."""
+        """Staging folders, half-swapped folders, journals and temporary files a run or build must never
+        leave behind."""
         book = self.root / "book"
-        return sorted(p.name for p in book.iterdir() if p.name.startswith("generated.")) + sorted(
-            p.name for p in (self.root / "_build").glob("html.*"))
+        found = [p.name for p in book.iterdir() if p.name.startswith("generated.")]
+        found += [p.name for p in (self.root / "_build").glob("html.*")] if (self.root / "_build").exists() else []
+        found += ["book/generated/_toc.yml"] if (book / "generated" / "_toc.yml").exists() else []
+        for path in self.root.rglob("*"):
+            if path.name.endswith((".tmp", ".new", ".old")) and ".nox" not in path.parts:
+                found.append(path.relative_to(self.root).as_posix())
+        return sorted(set(found))
 
 
 def copy_project(destination: Path) -> Project:

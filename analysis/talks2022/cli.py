@@ -1,4 +1,4 @@
-"""Command line: talks2022 validate | run | build (also `python -m talks2022`)."""
+"""Command line: talks2022 validate | run | build | provenance (also `python -m talks2022`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from talks2022.paths import PROJECT_ENV, Project, ProjectNotFound, find_project
+from talks2022.pipeline import interrupts
 
 PROG = "talks2022"
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", re.ASCII)
@@ -55,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="re-execute even unchanged chapters")
     build = commands.add_parser("build", help="build the HTML book into _build/html")
     build.add_argument("--no-strict", action="store_true", help="do not treat warnings as errors")
+    for command in (run, build):
+        command.add_argument("--wait", action="store_true",
+                             help="wait for another run or build on this project to finish (default: stop)")
+    commands.add_parser("provenance", help="say which data the chapters in book/generated were built from")
     return parser
 
 
@@ -83,6 +88,17 @@ def _project(args: argparse.Namespace) -> Project:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; a Ctrl-C (or SIGTERM) at any moment ends it with one line and exit status 130."""
+    interrupts.install()  # first: from here on an interrupt is one exception, caught below
+    try:
+        return _main(argv)
+    except KeyboardInterrupt as interrupt:
+        name = str(interrupt) or "SIGINT"
+        print(f"{PROG}: interrupted by {name}: nothing was changed", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "validate" and args.data_dir is not None and args.project is None:
         data_dir = Path(args.data_dir)  # an explicit folder needs no project around it
@@ -94,6 +110,12 @@ def main(argv: list[str] | None = None) -> int:
 
         status = validate.main([str(data_dir)])
         return status or _check_second_coding(data_dir)
+    if args.command == "provenance":
+        from talks2022.pipeline.run import provenance
+
+        line, _matches = provenance(project)
+        print(line)
+        return 0
     from talks2022.pipeline.run import RunFailed
 
     try:
@@ -101,15 +123,15 @@ def main(argv: list[str] | None = None) -> int:
             from talks2022.pipeline.run import run
 
             outcomes = run(project, Path(args.data) if args.data else None, jobs=args.jobs, only=args.only,
-                           as_of=args.as_of, force=args.force)
+                           as_of=args.as_of, force=args.force, wait=args.wait)
             executed = sum(outcome.status == "executed" for outcome in outcomes)
             print(f"run: {executed} chapter(s) executed, {len(outcomes) - executed} unchanged and skipped")
         else:
             from talks2022.pipeline.build import build
 
-            index = build(project, strict=not args.no_strict)
+            index = build(project, strict=not args.no_strict, wait=args.wait)
             print(f"build: {index}")
     except RunFailed as failure:
         print(f"error: {failure}", file=sys.stderr)
-        return 1
+        return 130 if str(failure).startswith("interrupted") else 1
     return 0

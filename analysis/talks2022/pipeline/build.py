@@ -4,6 +4,10 @@ Sphinx writes into a private folder (_build/.jb, kept between builds so unchange
 re-read); the published _build/html is replaced only when the whole build passed with warnings
 treated as errors and nitpicky reference checks on.
 
+A build holds the project's lock (one run or build at a time) and first repairs what a killed run or
+build left half-done. A full disk, a read-only folder or an interrupt while the site is copied or swapped
+leaves _build/html as it was, and no html.new or html.old behind.
+
 A build whose inputs are byte for byte those of the last successful build, with the same installed
 packages and options, and whose published _build/html is still exactly what that build published, is
 skipped: Jupyter Book would only rewrite the same site (starting Sphinx alone takes over a second).
@@ -19,8 +23,11 @@ import sys
 from pathlib import Path
 
 from talks2022.paths import Project
+from talks2022.pipeline import faults, interrupts
+from talks2022.pipeline.interrupts import Interrupted
 from talks2022.pipeline.jobs import digest
-from talks2022.pipeline.run import RunFailed, _signals_deferred
+from talks2022.pipeline.lock import LockUnavailable, ProjectBusy, project_lock
+from talks2022.pipeline.run import RunFailed, os_failure, recover_interrupted_swap
 
 SPHINX_WORK_SUBDIR = ".jb"
 # What the last successful build was made from and what it published (inside the Sphinx folder, which a
@@ -41,8 +48,41 @@ def sphinx_work_dir(project: Project) -> Path:
     return project.build_dir / SPHINX_WORK_SUBDIR
 
 
-def build(project: Project, strict: bool = True) -> Path:
+SITE_LEFT_AS_IT_WAS = "_build/html was left as it was"
+
+
+def build(project: Project, strict: bool = True, wait: bool = False) -> Path:
     """Build the book of `project` into its _build/html; the path of the index page."""
+    try:
+        with interrupts.raising_if_main_thread(), project_lock(project, wait=wait):
+            recover_interrupted_swap(project)
+            recover_interrupted_publish(project)
+            return _build_locked(project, strict)
+    except ProjectBusy as error:
+        raise RunFailed(str(error)) from None
+    except LockUnavailable as error:
+        raise RunFailed(f"{error}; {SITE_LEFT_AS_IT_WAS}") from None
+    except OSError as error:
+        raise os_failure(error, SITE_LEFT_AS_IT_WAS) from None
+    except Interrupted as interrupt:
+        if interrupt.after_commit:
+            raise RunFailed(f"interrupted by {interrupt} while the new site was being swapped in; the swap "
+                            "finished first: _build/html is the new site, complete") from None
+        raise RunFailed(f"interrupted by {interrupt}: {SITE_LEFT_AS_IT_WAS}") from None
+
+
+def recover_interrupted_publish(project: Project) -> None:
+    """Put the last published site back if a build was killed between its two renames; clear leftovers."""
+    html_dir = project.html_dir
+    fresh, old = html_dir.with_name("html.new"), html_dir.with_name("html.old")
+    if old.exists() and not html_dir.exists():
+        old.rename(html_dir)
+    for leftover in (fresh, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+
+
+def _build_locked(project: Project, strict: bool) -> Path:
     html_dir, work_dir = project.html_dir, sphinx_work_dir(project)
     build_stamp = work_dir / BUILD_STAMP_NAME
     if not project.generated_dir.exists():
@@ -53,24 +93,59 @@ def build(project: Project, strict: bool = True) -> Path:
     command = [*jupyter_book_command(), "build", str(project.root), "--path-output", str(work_dir)]
     if strict:
         command += ["-W", "-n", "--keep-going"]
-    result = subprocess.run(command, capture_output=True, text=True)
+    faults.check("sphinx", work_dir)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True)
+    except BaseException:
+        shutil.rmtree(work_dir, ignore_errors=True)  # an interrupted Sphinx may leave a half-saved environment
+        raise
     if result.returncode != 0:
         # A failed build's saved environment would hide its warnings next time: start afresh then.
         shutil.rmtree(work_dir, ignore_errors=True)
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-40:])
-        raise RunFailed(f"the book did not build; _build/html was left as it was.\n{tail}")
+        if "No space left on device" in tail or "Read-only file system" in tail or "Permission denied" in tail:
+            line = next(line for line in reversed(tail.splitlines())
+                        if "No space left" in line or "Read-only" in line or "Permission denied" in line)
+            raise RunFailed(f"the book did not build ({line.strip()}); {SITE_LEFT_AS_IT_WAS}")
+        raise RunFailed(f"the book did not build; {SITE_LEFT_AS_IT_WAS}.\n{tail}")
     built = work_dir / "_build" / "html"
     fresh = html_dir.with_name("html.new")
     old = html_dir.with_name("html.old")
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(built, fresh)
-    with _signals_deferred():
-        if html_dir.exists():
-            html_dir.rename(old)
-        fresh.rename(html_dir)
+    try:
+        shutil.rmtree(fresh, ignore_errors=True)
+        faults.check("copytree", fresh)
+        shutil.copytree(built, fresh, copy_function=_copy_file)
+        with interrupts.deferred() as pending:
+            moved_old = False
+            try:
+                if html_dir.exists():
+                    faults.check("publish", html_dir)
+                    html_dir.rename(old)
+                    moved_old = True
+                fresh.rename(html_dir)
+            except OSError:
+                if moved_old and not html_dir.exists():
+                    old.rename(html_dir)
+                raise
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    build_stamp.write_text(json.dumps({"inputs": inputs, "published": _tree_digest(html_dir)}), encoding="utf-8")
+    _write_stamp(build_stamp, inputs, html_dir)
+    interrupts.raise_pending(pending)
     return html_dir / "index.html"
+
+
+def _copy_file(source: str, destination: str) -> str:
+    faults.check("copytree-file", destination)  # a disk that fills up part-way through the copy
+    return shutil.copy2(source, destination)
+
+
+def _write_stamp(build_stamp: Path, inputs: str, html_dir: Path) -> None:
+    try:  # the site is published; without a stamp the next build only runs again
+        faults.check("stamp", build_stamp)
+        build_stamp.write_text(json.dumps({"inputs": inputs, "published": _tree_digest(html_dir)}), encoding="utf-8")
+    except OSError:
+        build_stamp.unlink(missing_ok=True)
 
 
 def _published_from(build_stamp: Path, html_dir: Path, inputs: str) -> bool:

@@ -10,10 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from talks2022.paths import TABLES_SUBDIR, relative_to_folder
+from talks2022.pipeline.safepaths import checked_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ def plan(issues: pd.DataFrame) -> list[Job]:
     jobs = [Job(name=name, title=title, template=template, output=template)
             for name, title, template in WHOLE_RECORD_PAGES]
     for issue in issues[issues["positional"]].itertuples():
+        checked_name(issue.issue_id, "issue id")  # it becomes a file name: never '..', '/' or the like
         jobs.append(Job(
             name=f"issue-{issue.issue_id}",
             title=str(issue.label),

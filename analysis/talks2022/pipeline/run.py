@@ -2,12 +2,21 @@
 
 Atomicity: everything is written into a staging folder beside book/generated/ (same depth, so the
 relative paths inside the notebooks hold in both places) and swapped in only when every chapter
-succeeded. A failing notebook, an interrupt (SIGINT, SIGTERM) or an unwritable folder leaves the
-previous chapters, tables and table of contents exactly as they were.
+succeeded. A failing notebook, an interrupt (SIGINT, SIGTERM), an unwritable folder or a full disk leaves
+the previous chapters, tables and table of contents exactly as they were.
+
+The swap is two renames and a replace (book/generated -> generated.old, the staging folder ->
+book/generated, its _toc.yml -> the project's _toc.yml), recorded first in a journal
+(book/generated.swap.json): a process killed between them is rolled back (staging folder still there)
+or forward (chapters in place, table of contents not yet) by the next run or build, before anything else.
+
+One run or build at a time: both hold the project's lock (talks2022.pipeline.lock).
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import shutil
@@ -17,24 +26,22 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from talks2022 import __version__
-from talks2022.book import toc
-from talks2022.book.archive import ARCHIVE_NAME, write_archive, write_bibtex
-from talks2022.data.dataset import DataError, load
-from talks2022.methods.derived import compute_all, write_tables
-from talks2022.methods.params import AnalysisParams
 from talks2022.paths import MANIFEST_NAME, TABLES_SUBDIR, TEMPLATES_DIR, Project
-from talks2022.pipeline import fingerprint
+from talks2022.pipeline import faults, fingerprint, interrupts, safepaths
+from talks2022.pipeline.interrupts import Interrupted
 from talks2022.pipeline.jobs import Job, plan, select
+from talks2022.pipeline.lock import LockUnavailable, ProjectBusy, project_lock
 
 KERNEL_START_ATTEMPTS = 3
 WORKER_EXIT_SECONDS = 10
+STAGED_TOC = "_toc.yml"  # the new table of contents travels inside the staging folder
+SNAPSHOT_SUBDIR = "data"  # book/generated/data: the data a run with --data DIR was made from
+MANIFEST_FORMAT = 2
 
 
 class RunFailed(Exception):
@@ -53,35 +60,19 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class _Interrupted(Exception):
-    def __init__(self, signum: int):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
+# Kept for callers of the old names.
+_Interrupted = Interrupted
+_signals_deferred = interrupts.deferred
 
 
-@contextmanager
-def _interrupts_raise() -> Iterator[None]:
-    """Turn SIGINT and SIGTERM into an exception in the main thread, so cleanup runs."""
-    def handler(signum: int, _frame: object) -> None:
-        raise _Interrupted(signum)
-
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
+def os_failure(error: OSError, what: str) -> RunFailed:
+    """One line for a file-system error (read-only, full disk, permission denied) that stopped a run or build."""
+    where = error.filename if error.filename is not None else "the project"
+    reason = error.strerror or errno.errorcode.get(error.errno or 0, str(error))
+    return RunFailed(f"cannot write {where}: {reason}; {what}")
 
 
-@contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back while the swap runs: it must not stop half-way."""
-    signals = {signal.SIGINT, signal.SIGTERM}
-    signal.pthread_sigmask(signal.SIG_BLOCK, signals)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, signals)
+LEFT_AS_THEY_WERE = "the previous chapters, tables and table of contents were left as they were"
 
 
 class _Worker:
@@ -192,39 +183,164 @@ class _Executor:
 
 
 def _previous_manifest(project: Project) -> dict[str, str]:
+    """The chapter keys of the last swapped-in run (either manifest format)."""
     try:
-        return json.loads((project.generated_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        manifest = json.loads((project.generated_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
+    if not isinstance(manifest, dict):
+        return {}
+    chapters = manifest.get("chapters", manifest) if manifest.get("format") == MANIFEST_FORMAT else manifest
+    return {key: value for key, value in chapters.items() if isinstance(key, str) and isinstance(value, str)}
+
+
+def read_manifest(project: Project) -> dict:
+    """book/generated/manifest.json ({} when there is none or it cannot be read)."""
+    try:
+        manifest = json.loads((project.generated_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def provenance(project: Project) -> tuple[str, bool]:
+    """One line saying which data the chapters in book/generated were built from, and whether that is
+    the project's data/ as it is now (False: a warning)."""
+    manifest = read_manifest(project)
+    recorded = manifest.get("data", {}).get("sha256") if isinstance(manifest.get("data"), dict) else None
+    try:
+        current = fingerprint.data_hash(fingerprint.data_files(project.data_dir))
+    except (OSError, fingerprint.DataFileError) as error:
+        current, problem = None, str(error)
+    else:
+        problem = ""
+    if recorded is None:
+        return ("warning: book/generated records no data hash (made before chapters recorded their data): "
+                "run `talks2022 run` to record it", False)
+    source = manifest["data"].get("from", "?")
+    if current is None:
+        return (f"warning: book/generated was built from data {recorded[:12]} ({source}); data/ cannot be read: "
+                f"{problem}", False)
+    if recorded == current:
+        return f"book/generated was built from data {recorded[:12]} ({source}), the same as data/ now", True
+    return (f"warning: book/generated was built from data {recorded[:12]} ({source}), not from data/ as it is now "
+            f"({current[:12]}): run `talks2022 run` to rebuild the chapters from data/", False)
+
+
+# --- the swap and its journal ----------------------------------------------------------------------------------
+
+
+def _old(project: Project) -> Path:
+    return project.generated_dir.with_name(project.generated_dir.name + ".old")
+
+
+def _journal(project: Project) -> Path:
+    return project.generated_dir.with_name(project.generated_dir.name + ".swap.json")
+
+
+def _staging_prefix(project: Project) -> str:
+    return project.generated_dir.name + ".staging-"
+
+
+def _fsync_dir(folder: Path) -> None:
+    with suppress(OSError):
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write `path` and make the file and its folder entry reach the disk before going on."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    _fsync_dir(path.parent)
 
 
 def recover_interrupted_swap(project: Project) -> None:
-    """If a machine died between the two renames of a swap, put the last good chapters back."""
-    old = project.generated_dir.with_name(project.generated_dir.name + ".old")
-    if old.exists() and not project.generated_dir.exists():
-        old.rename(project.generated_dir)
-    elif old.exists():
+    """Finish or undo a swap that a killed process left half-done, and clear what a killed run left
+    behind (staging folders, generated.old). Call with the project's lock held, before anything else."""
+    generated, old, journal = project.generated_dir, _old(project), _journal(project)
+    if journal.exists():
+        try:
+            stage = generated.with_name(json.loads(journal.read_text(encoding="utf-8"))["stage"])
+        except (OSError, ValueError, KeyError, TypeError):
+            stage = None
+        if stage is not None and stage.name.startswith(_staging_prefix(project)) and stage.is_dir():
+            # Killed before the chapters moved: undo (the table of contents was not touched yet).
+            if old.exists() and not generated.exists():
+                old.rename(generated)
+        else:
+            # The chapters are in place: finish by putting their table of contents in place too.
+            if not generated.exists() and old.exists():
+                old.rename(generated)  # (a journal with no stage and no chapters: back to the last good ones)
+            staged_toc = generated / STAGED_TOC
+            if staged_toc.exists():
+                os.replace(staged_toc, project.toc_file)
+                _fsync_dir(project.root)
+        journal.unlink()
+        _fsync_dir(journal.parent)
+    elif old.exists() and not generated.exists():
+        old.rename(generated)  # a swap from before the journal, killed between its renames
+    stray_toc = generated / STAGED_TOC
+    if not journal.exists() and stray_toc.exists():
+        stray_toc.unlink()  # never part of a finished swap
+    if old.exists():
         shutil.rmtree(old)
+    for leftover in generated.parent.glob(_staging_prefix(project) + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from a run that was killed outright (we hold the lock)
+    legacy_toc_tmp = project.toc_file.with_name(project.toc_file.name + ".tmp")
+    if legacy_toc_tmp.exists():
+        legacy_toc_tmp.unlink()
 
 
 def _swap_in(project: Project, stage: Path, toc_text: str) -> None:
-    old = project.generated_dir.with_name(project.generated_dir.name + ".old")
-    toc_tmp = project.toc_file.with_name(project.toc_file.name + ".tmp")
-    toc_tmp.write_text(toc_text, encoding="utf-8")
-    with _signals_deferred():
-        if project.generated_dir.exists():
-            project.generated_dir.rename(old)
-        stage.rename(project.generated_dir)
-        os.replace(toc_tmp, project.toc_file)
+    """Chapters and table of contents in, as one step: journal, two renames, one replace."""
+    generated, old, journal = project.generated_dir, _old(project), _journal(project)
+    staged_toc = stage / STAGED_TOC
+    faults.check("toc", staged_toc)
+    staged_toc.write_text(toc_text, encoding="utf-8")
+    faults.check("journal", journal)
+    _write_durably(journal, json.dumps({"stage": stage.name}) + "\n")
+    moved_old = moved_new = False
+    with interrupts.deferred() as pending:
+        try:
+            if generated.exists():
+                faults.check("swap", generated)
+                generated.rename(old)
+                moved_old = True
+            faults.check("swap-chapters", stage)  # the last good chapters moved aside, the new ones not in yet
+            stage.rename(generated)
+            moved_new = True
+            faults.check("swap-toc", project.toc_file)  # chapters in, table of contents not yet
+            os.replace(generated / STAGED_TOC, project.toc_file)
+            _fsync_dir(project.root)
+        except OSError:
+            # Undo in this process (the next start would do the same from the journal).
+            with suppress(OSError):
+                if moved_new:
+                    generated.rename(stage)
+                if moved_old and not generated.exists():
+                    old.rename(generated)
+                journal.unlink()
+            raise
+        journal.unlink()
+        _fsync_dir(journal.parent)
     shutil.rmtree(old, ignore_errors=True)
+    interrupts.raise_pending(pending)
 
 
 def _keep_failure(project: Project, stage: Path, job: Job) -> Path:
     """Move the partly executed notebook out of the staging folder, for the user to inspect."""
     project.failures_dir.mkdir(parents=True, exist_ok=True)
-    kept = project.failures_dir / job.output.replace("/", "__")
-    if (stage / job.output).exists():
-        shutil.copyfile(stage / job.output, kept)
+    kept = safepaths.chapter_path(project.failures_dir, job.output.replace("/", "__"))
+    staged = safepaths.chapter_path(stage, job.output)
+    if staged.exists():
+        faults.check("failures", kept)
+        shutil.copyfile(staged, kept)
     return kept
 
 
@@ -236,73 +352,186 @@ def _carry_over(old_copy: Path, staged: Path) -> None:
 
 
 def _keep_times_of_unchanged(staged_dir: Path, previous_dir: Path) -> None:
-    """Give each staged table that is byte-identical to the previous one the previous modification time
+    """Give each staged file that is byte-identical to the previous one the previous modification time
     (the Downloads page depends on the tables: Sphinx rebuilds it when one looks newer)."""
-    for staged in staged_dir.iterdir():
-        previous = previous_dir / staged.name
+    for staged in staged_dir.rglob("*"):
+        previous = previous_dir / staged.relative_to(staged_dir)
         try:
-            if previous.stat().st_size == staged.stat().st_size and previous.read_bytes() == staged.read_bytes():
+            if (staged.is_file() and previous.stat().st_size == staged.stat().st_size
+                    and previous.read_bytes() == staged.read_bytes()):
                 shutil.copystat(previous, staged)
         except OSError:
-            continue  # no previous table (or unreadable): the fresh time is right
+            continue  # no previous file (or unreadable): the fresh time is right
+
+
+def _write_tables(tables: dict, folder: Path) -> None:
+    """The derived tables into folder/NAME.csv, each name checked and confirmed inside the folder first."""
+    from talks2022.methods.derived import write_tables
+
+    for name in tables:
+        safepaths.table_path(folder, name)
+    faults.check("tables", folder)
+    write_tables(tables, folder)
+
+
+def _write_published(project: Project, data_dir: Path, record, folder: Path) -> None:
+    """The published data package (one archive, described by the shipped schema) and the BibTeX files."""
+    from talks2022 import __version__
+    from talks2022.book.archive import ARCHIVE_NAME, write_archive, write_bibtex
+
+    schema = project.data_dir / "datapackage.json"
+    faults.check("published", folder)
+    write_archive(schema, data_dir, folder, folder / ARCHIVE_NAME)  # fixed, trusted names
+    write_bibtex(schema, record.sources, __version__, folder)
+
+
+def _write_snapshot(files: dict[str, bytes], folder: Path) -> None:
+    """The data files a run read (only those the schema names), for chapters that must not point outside."""
+    for name, content in files.items():
+        *subfolders, base = name.split("/")
+        for part in subfolders:
+            safepaths.checked_name(part, "data folder")
+        target = safepaths.inside(folder, name, Path(base).suffix or ".", "data file")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        faults.check("snapshot", target)
+        target.write_bytes(content)
+
+
+# --- the run ----------------------------------------------------------------------------------------------------
 
 
 def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: list[str] | None = None,
-        as_of: str | None = None, force: bool = False) -> list[Outcome]:
+        as_of: str | None = None, force: bool = False, wait: bool = False) -> list[Outcome]:
     """Execute the book's chapters of `project` for `data_dir` (default: the project's data/); raises
     RunFailed (nothing swapped in) on any failure."""
-    data_dir = (data_dir or project.data_dir).resolve()
-    recover_interrupted_swap(project)
     try:
+        with interrupts.raising_if_main_thread(), project_lock(project, wait=wait):
+            recover_interrupted_swap(project)
+            faults.check("recovered", project.generated_dir)  # (a test looks at the repair alone)
+            return _run_locked(project, data_dir, jobs, only, as_of, force)
+    except ProjectBusy as error:
+        raise RunFailed(str(error)) from None
+    except LockUnavailable as error:
+        raise RunFailed(f"{error}; {LEFT_AS_THEY_WERE}") from None
+    except safepaths.UnsafePath as error:
+        raise RunFailed(f"{error}; {LEFT_AS_THEY_WERE}") from None
+    except OSError as error:
+        raise os_failure(error, LEFT_AS_THEY_WERE) from None
+    except Interrupted as interrupt:
+        if interrupt.after_commit:
+            raise RunFailed(f"interrupted by {interrupt} while the new chapters were being swapped in; the swap "
+                            "finished first: the new chapters, tables and table of contents are complete") from None
+        raise RunFailed(f"interrupted by {interrupt}: {LEFT_AS_THEY_WERE}") from None
+
+
+def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[str] | None, as_of: str | None,
+                force: bool) -> list[Outcome]:
+    data_dir = (data_dir or project.data_dir).resolve()
+    own_data = data_dir == project.data_dir.resolve()
+    code_key, env_key = fingerprint.code_digest(), fingerprint.environment_digest()
+    run_key = None
+    if not force and not only:
+        with suppress(OSError, fingerprint.DataFileError):
+            run_key = fingerprint.run_digest(fingerprint.data_files(data_dir), code_key, env_key, as_of, own_data)
+        unchanged = _unchanged_since_last_run(project, run_key)
+        if unchanged is not None:
+            return unchanged
+
+    from talks2022.book import toc
+    from talks2022.data.dataset import DataError, load
+    from talks2022.methods.derived import compute_all
+    from talks2022.methods.params import AnalysisParams
+
+    try:
+        data_files = fingerprint.data_files(data_dir)  # first: a FIFO among the named files stops here, not in load
         record = load(data_dir, AnalysisParams(as_of=as_of))
     except DataError as error:
         raise RunFailed(f"the data in {data_dir} is not valid:\n{error}") from None
+    except fingerprint.DataFileError as error:
+        raise RunFailed(f"the data in {data_dir} cannot be used: {error}") from None
     tables = compute_all(record)
     all_jobs = plan(record.issues)
+    for job in all_jobs:
+        safepaths.chapter_path(project.generated_dir, job.output)
     try:
         chosen = select(all_jobs, only)
     except ValueError as error:
         raise RunFailed(str(error)) from None
 
+    # Chapters read the project's data/ through a path relative to themselves; any other folder is
+    # copied into book/generated/data so that the committed chapters re-execute in any clone.
+    notebook_data_dir = data_dir if own_data else project.generated_dir / SNAPSHOT_SUBDIR
     previous = _previous_manifest(project)
-    code_key, env_key = fingerprint.code_digest(), fingerprint.environment_digest()
+    inputs = fingerprint.Inputs(data_files, record.statements, record.issues, tables)
     keys = {}
     for job in all_jobs:
-        data_key = fingerprint.data_digest(job, data_dir, record.statements, record.issues, tables)
-        parameters = job.parameters(project.generated_dir, data_dir, as_of)
-        keys[job.output] = fingerprint.job_key(job, parameters, data_key, code_key, env_key)
+        parameters = job.parameters(project.generated_dir, notebook_data_dir, as_of)
+        keys[job.output] = fingerprint.job_key(job, parameters, inputs.digest(job), code_key, env_key)
 
-    stage = project.generated_dir.with_name(project.generated_dir.name + f".staging-{os.getpid()}")
+    stage = project.generated_dir.with_name(_staging_prefix(project) + str(os.getpid()))
     executor = _Executor()
     try:
-        with _interrupts_raise():
-            for leftover in project.generated_dir.parent.glob(project.generated_dir.name + ".staging-*"):
-                shutil.rmtree(leftover, ignore_errors=True)  # from a run that was killed outright
-            try:
-                stage.mkdir(parents=True)
-                write_tables(tables, stage / TABLES_SUBDIR)
-                # The published data package, described by the shipped (trusted) schema.
-                write_archive(project.data_dir / "datapackage.json", data_dir, stage / TABLES_SUBDIR,
-                              stage / TABLES_SUBDIR / ARCHIVE_NAME)
-                write_bibtex(project.data_dir / "datapackage.json", record.sources, __version__,
-                             stage / TABLES_SUBDIR)
-                _keep_times_of_unchanged(stage / TABLES_SUBDIR, project.generated_dir / TABLES_SUBDIR)
-            except OSError as error:
-                raise RunFailed(f"cannot write the staging folder {stage}: {error}") from None
-            outcomes = _execute_all(project, all_jobs, chosen, keys, previous, stage, data_dir, as_of, jobs,
-                                    executor, force)
-            manifest = {job.output: keys[job.output] for job in all_jobs
-                        if (stage / job.output).exists() and keys[job.output] != "stale"}
-            (stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
-                                               encoding="utf-8")
-            _swap_in(project, stage, toc.render(all_jobs, project))
-    except _Interrupted as interrupt:
+        faults.check("stage", stage)
+        stage.mkdir(parents=True)
+        _write_tables(tables, stage / TABLES_SUBDIR)
+        _write_published(project, data_dir, record, stage / TABLES_SUBDIR)
+        if not own_data:
+            _write_snapshot(data_files, stage / SNAPSHOT_SUBDIR)
+        outcomes = _execute_all(project, all_jobs, chosen, keys, previous, stage, notebook_data_dir, as_of, jobs,
+                                executor, force)
+        # A table or chapter that came out byte for byte as before keeps its time: Sphinx skips it.
+        _keep_times_of_unchanged(stage, project.generated_dir)
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "data": {"sha256": fingerprint.data_hash(data_files),
+                     "from": "data/" if own_data else f"book/generated/{SNAPSHOT_SUBDIR}/ (a copy of --data)",
+                     "files": {name: hashlib.sha256(content).hexdigest()
+                               for name, content in sorted(data_files.items())}},
+            "chapters": {job.output: keys[job.output] for job in all_jobs
+                         if safepaths.chapter_path(stage, job.output).exists() and keys[job.output] != "stale"},
+        }
+        toc_text = toc.render(all_jobs, project)
+        if not only and all(key != "stale" for key in keys.values()):
+            # What a later run with the same inputs may skip to (nothing changed: nothing to do at all).
+            manifest["run"] = {"key": fingerprint.run_digest(data_files, code_key, env_key, as_of, own_data),
+                               "outputs": _outputs_digest(stage, toc_text)}
+        faults.check("manifest", stage / MANIFEST_NAME)
+        (stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        _swap_in(project, stage, toc_text)
+    except BaseException:
         executor.stop_all()
-        raise RunFailed(f"interrupted by {interrupt}: the previous chapters, tables and table of contents "
-                        "were left as they were") from None
+        raise
     finally:
         executor.close()
         shutil.rmtree(stage, ignore_errors=True)
+    return outcomes
+
+
+def _outputs_digest(folder: Path, toc_text: str) -> str:
+    """Every file of a chapters folder but its manifest, and the table of contents."""
+    files = sorted(path for path in folder.rglob("*") if path.is_file() and path.name != MANIFEST_NAME
+                   and path.name != STAGED_TOC)
+    return fingerprint.digest(toc_text, *(part for path in files
+                                          for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
+
+
+def _unchanged_since_last_run(project: Project, run_key: str | None) -> list[Outcome] | None:
+    """The outcomes of a run with nothing to do (every chapter skipped) when the last run had exactly these
+    inputs and book/generated and _toc.yml are still exactly what it wrote; None otherwise (run as usual)."""
+    recorded = read_manifest(project).get("run")
+    if run_key is None or not isinstance(recorded, dict) or recorded.get("key") != run_key:
+        return None
+    try:
+        current = _outputs_digest(project.generated_dir, project.toc_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if current != recorded.get("outputs"):
+        return None
+    outcomes = []
+    for output in sorted(_previous_manifest(project)):
+        _log(f"skip  {output}: unchanged inputs")
+        outcomes.append(Outcome(Job(name=output, title="", template="", output=output), "skipped",
+                                "nothing changed since the last run"))
     return outcomes
 
 
@@ -313,17 +542,18 @@ def _execute_all(project: Project, all_jobs: list[Job], chosen: list[Job], keys:
     to_run: list[tuple[Job, str]] = []
     chosen_names = {job.name for job in chosen}
     for job in all_jobs:
-        old_copy = project.generated_dir / job.output
+        old_copy = safepaths.chapter_path(project.generated_dir, job.output)
+        staged = safepaths.chapter_path(stage, job.output)
         up_to_date = previous.get(job.output) == keys[job.output] and old_copy.exists()
         if job.name not in chosen_names:
             # Not selected: keep the last chapter as it is, but never claim it is current.
             if old_copy.exists():
-                _carry_over(old_copy, stage / job.output)
+                _carry_over(old_copy, staged)
                 if not up_to_date:
                     keys[job.output] = "stale"
             continue
         if up_to_date and not force:
-            _carry_over(old_copy, stage / job.output)
+            _carry_over(old_copy, staged)
             outcomes.append(Outcome(job, "skipped", "unchanged: template, parameters, data, code and "
                                     "environment hash as before"))
             _log(f"skip  {job.output}: unchanged inputs")
@@ -372,5 +602,5 @@ def _execute_all(project: Project, all_jobs: list[Job], chosen: list[Job], keys:
     if failures:
         raise RunFailed("a notebook failed; nothing was swapped in:\n" + "\n".join(failures))
     if executor.stopping:
-        raise _Interrupted(signal.SIGINT)
+        raise Interrupted(signal.SIGINT)
     return outcomes
