@@ -68,3 +68,18 @@ def test_hostile_text_is_inert_in_tables_links_and_charts(tmp_path) -> None:
     assert "<script>window.__pwned = 1</script>" in text  # shown as text
     assert javascript_links == 0 and handler_attributes == 0 and tooltip_scripts == 0
     assert report.charts_rendered == 2 and not report.console_errors and not report.outside_requests
+
+
+def test_a_page_title_from_the_data_is_inert_in_itself(tmp_path) -> None:
+    # The print heading and the search index take the title as it is; it must carry no markup of its own.
+    import nbformat
+
+    from talks2022.pipeline.execute import fill_title
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# {{title}}")])
+    path = tmp_path / "chapter.ipynb"
+    nbformat.write(notebook, path)
+    fill_title(path, 'Bad <img src=x onerror="alert(1)"> & <script>x</script>')
+    heading = nbformat.read(path, as_version=4).cells[0].source
+    assert "<" not in heading and ">" not in heading
+    assert "img src" in heading.replace("\\", "")

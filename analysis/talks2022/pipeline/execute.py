@@ -58,6 +58,16 @@ def markdown_escape(text: str) -> str:
     return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in " ".join(text.split()))
 
 
+# A page title also reaches sinks that no escaping of ours controls: the theme's print heading and the
+# search index, whose results page inserts titles as HTML. Angle brackets become look-alike quotation
+# marks, so a title is inert in itself (the validator rejects them in labels today; this does not rely on it).
+INERT = str.maketrans({"<": "\u2039", ">": "\u203a"})
+
+
+def inert_title(text: str) -> str:
+    return text.translate(INERT)
+
+
 _MARKDOWN_SPECIALS = set("\\`*_{}[]()<>#+-.!|~:$&\"'=@%^;,/?")
 
 
@@ -66,7 +76,7 @@ def fill_title(path: Path, title: str) -> None:
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and "{{title}}" in cell.source:
-            cell.source = cell.source.replace("{{title}}", markdown_escape(title))
+            cell.source = cell.source.replace("{{title}}", markdown_escape(inert_title(title)))
     nbformat.write(notebook, path)
 
 
