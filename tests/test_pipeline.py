@@ -130,7 +130,7 @@ def test_new_round_and_new_issue_need_no_code_change(project: Project) -> None:
     data = project.root / "data"
 
     def add_round(rows):
-        rows.append({**rows[-1], "meeting_id": "geneva_followup", "label": "Follow-up (Feb)", "sequence": "7",
+        rows.append({**rows[-1], "meeting_id": "geneva_followup", "label": "Follow-up (Feb)", "sequence": "10",
                      "stage_type": "round", "date": "2022-02-10", "window_start": "2022-02-10",
                      "window_end": "2022-02-12", "place": "Geneva", "format": "Hypothetical later round",
                      "description": "A later round added by the test."})

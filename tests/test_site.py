@@ -312,3 +312,15 @@ def test_the_explorer_filters_and_searches_and_opens_a_statement(site: Path) -> 
         assert page.locator("#t22-explorer tbody tr:visible").count() == total
         assert not page.locator("#t22-explorer-form").is_visible()
         context.close()
+
+
+def test_the_introductions_first_desktop_screen_holds_the_key_findings(site: Path) -> None:
+    from tests.browser import browser, serve
+
+    with serve(site) as base, browser() as instance:
+        page = instance.new_context(viewport={"width": 1280, "height": 800}).new_page()
+        page.goto(base + "book/generated/introduction.html", wait_until="load")
+        block = page.locator(".t22-key-findings").first
+        box = block.bounding_box()
+        assert box is not None and block.locator("li").count() >= 3
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 800, box

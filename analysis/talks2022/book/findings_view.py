@@ -20,8 +20,8 @@ ROBUSTNESS_RANK = {"robust": 0, "fragile": 1, "robustly_false": 2, "untested": 3
 MOVED = ("toward_0", "toward_100", "moved_and_returned")
 # What each block leads with: (kind, claims that make a statement worth leading with, how many).
 KEY_FINDINGS = {
-    "introduction": [("proposals", None, 2), ("change", ("toward_0", "toward_100"), 1),
-                     ("movement", MOVED, 1), ("nothing_moved", ("nothing_moved",), 1)],
+    # Three sentences, so that the block fits the first screen of a desktop (1280 x 800) under the abstract.
+    "introduction": [("proposals", None, 2), ("offers", ("below", "above", "at"), 1)],
     "overview": [("movement", MOVED, 2), ("nothing_moved", ("nothing_moved",), 2),
                  ("change", ("toward_0", "toward_100"), 1)],
     "comparison": [("proposals", None, 2), ("offers", ("below", "above", "at"), 2),
