@@ -178,6 +178,11 @@ def test_a_non_editable_install_works_on_the_project_it_is_run_in(tmp_path: Path
                   "print(record.statements['date'].dtype, record.meetings['window_start'].dtype)"], project, **env)
     assert loaded.returncode == 0, loaded.stderr
     assert loaded.stdout.split() == ["datetime64[ns]", "datetime64[ns]"]
+    # ... and runs: the installed templates execute against the project's data, into the project's book.
+    ran = run([sys.executable, "-m", "talks2022", "run", "--only", "overview", "--jobs", "1"], project, **env)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (project / "book" / "generated" / "overview.ipynb").is_file()
+    assert not any(site.rglob("generated")), "nothing is written into the installed package"
 
 
 # --- library surface -----------------------------------------------------------------------------------
