@@ -716,3 +716,18 @@ def test_a_missing_second_coding_is_fine_but_an_unreadable_one_is_one_line(
     (data / "reliability").write_text("not a folder\n", encoding="utf-8")
     assert _one_line_for(data, "reliability/second_coding.csv", capsys) == (
         "reliability/second_coding.csv:0:-: reliability is not a folder")
+
+
+@pytest.mark.parametrize("table", ["issues", "meetings"])
+def test_two_issues_or_rounds_with_one_label_are_rejected(tmp_path: Path, table: str) -> None:
+    # Charts and chapters name issues and rounds by their label: two with one label would merge into one row.
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
+    path = data / f"{table}.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "label"] = frame.loc[0, "label"]
+    frame.to_csv(path, index=False, lineterminator="\n")
+    problems = [str(problem) for problem in validate.validate_dir(data)]
+    assert any(p.startswith(f"{table}.csv:3:label:") for p in problems), problems
