@@ -24,10 +24,9 @@ from pathlib import Path
 
 from talks2022.paths import Project
 from talks2022.pipeline import faults, interrupts
-from talks2022.pipeline.interrupts import Interrupted
 from talks2022.pipeline.jobs import digest
-from talks2022.pipeline.lock import LockUnavailable, ProjectBusy, project_lock
-from talks2022.pipeline.run import RunFailed, os_failure, recover_interrupted_swap
+from talks2022.pipeline.lock import project_lock
+from talks2022.pipeline.run import RunFailed, one_line_failures, recover_interrupted_swap
 
 SPHINX_WORK_SUBDIR = ".jb"
 # What the last successful build was made from and what it published (inside the Sphinx folder, which a
@@ -53,22 +52,12 @@ SITE_LEFT_AS_IT_WAS = "_build/html was left as it was"
 
 def build(project: Project, strict: bool = True, wait: bool = False) -> Path:
     """Build the book of `project` into its _build/html; the path of the index page."""
-    try:
+    swapped = "the new site was being swapped in; the swap finished first: _build/html is the new site, complete"
+    with one_line_failures(SITE_LEFT_AS_IT_WAS, swapped):
         with interrupts.raising_if_main_thread(), project_lock(project, wait=wait):
             recover_interrupted_swap(project)
             recover_interrupted_publish(project)
             return _build_locked(project, strict)
-    except ProjectBusy as error:
-        raise RunFailed(str(error)) from None
-    except LockUnavailable as error:
-        raise RunFailed(f"{error}; {SITE_LEFT_AS_IT_WAS}") from None
-    except OSError as error:
-        raise os_failure(error, SITE_LEFT_AS_IT_WAS) from None
-    except Interrupted as interrupt:
-        if interrupt.after_commit:
-            raise RunFailed(f"interrupted by {interrupt} while the new site was being swapped in; the swap "
-                            "finished first: _build/html is the new site, complete") from None
-        raise RunFailed(f"interrupted by {interrupt}: {SITE_LEFT_AS_IT_WAS}") from None
 
 
 def recover_interrupted_publish(project: Project) -> None:

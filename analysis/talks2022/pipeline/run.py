@@ -26,8 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,24 @@ def os_failure(error: OSError, what: str) -> RunFailed:
 
 
 LEFT_AS_THEY_WERE = "the previous chapters, tables and table of contents were left as they were"
+
+
+@contextmanager
+def one_line_failures(unchanged: str, swapped: str) -> Iterator[None]:
+    """Turn what can stop a run or a build into one RunFailed line: `unchanged` says what was left as it was;
+    `swapped` what is complete when an interrupt came after the swap had committed."""
+    try:
+        yield
+    except ProjectBusy as error:
+        raise RunFailed(str(error)) from None
+    except (LockUnavailable, safepaths.UnsafePath) as error:
+        raise RunFailed(f"{error}; {unchanged}") from None
+    except OSError as error:
+        raise os_failure(error, unchanged) from None
+    except Interrupted as interrupt:
+        if interrupt.after_commit:
+            raise RunFailed(f"interrupted by {interrupt} while {swapped}") from None
+        raise RunFailed(f"interrupted by {interrupt}: {unchanged}") from None
 
 
 class _Worker:
@@ -404,24 +423,13 @@ def run(project: Project, data_dir: Path | None = None, jobs: int = 1, only: lis
         as_of: str | None = None, force: bool = False, wait: bool = False) -> list[Outcome]:
     """Execute the book's chapters of `project` for `data_dir` (default: the project's data/); raises
     RunFailed (nothing swapped in) on any failure."""
-    try:
+    swapped = ("the new chapters were being swapped in; the swap finished first: the new chapters, tables and "
+               "table of contents are complete")
+    with one_line_failures(LEFT_AS_THEY_WERE, swapped):
         with interrupts.raising_if_main_thread(), project_lock(project, wait=wait):
             recover_interrupted_swap(project)
             faults.check("recovered", project.generated_dir)  # (a test looks at the repair alone)
             return _run_locked(project, data_dir, jobs, only, as_of, force)
-    except ProjectBusy as error:
-        raise RunFailed(str(error)) from None
-    except LockUnavailable as error:
-        raise RunFailed(f"{error}; {LEFT_AS_THEY_WERE}") from None
-    except safepaths.UnsafePath as error:
-        raise RunFailed(f"{error}; {LEFT_AS_THEY_WERE}") from None
-    except OSError as error:
-        raise os_failure(error, LEFT_AS_THEY_WERE) from None
-    except Interrupted as interrupt:
-        if interrupt.after_commit:
-            raise RunFailed(f"interrupted by {interrupt} while the new chapters were being swapped in; the swap "
-                            "finished first: the new chapters, tables and table of contents are complete") from None
-        raise RunFailed(f"interrupted by {interrupt}: {LEFT_AS_THEY_WERE}") from None
 
 
 def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[str] | None, as_of: str | None,
