@@ -6,16 +6,22 @@ allows, item numbers written without a leading zero: (100 + 1000) x 100 x 27 = 2
 1000 times the ~480 shipped rows) and a little seeded jitter, so the record is not trivially duplicated:
 
 * positions move by -1, 0 or +1 POSITION_STEP (12.5 points: positions are anchors or the midpoints
-  between them), clipped to the 0-100 scale; saliences move by a whole number of points in
-  [-JITTER_POINTS, +JITTER_POINTS], clipped; both only where the shipped row has a value (the
-  cross-table rules decide where a position or salience may be, and the copy keeps the shipped row's
-  kind, issue, actor and verification);
-* dates move by up to DATE_JITTER_DAYS days, clipped to the window of the statement's round; an
-  undated statement stays undated.
+  between them, a validated rule), clipped to the 0-100 scale; saliences move by -1, 0 or +1
+  SALIENCE_STEP (the codebook's levels 25, 50, 75 and 100), clipped to those levels; both only where the
+  shipped row has a value (the cross-table rules decide where a position or salience may be, and the copy
+  keeps the shipped row's kind, issue, actor, source, attribution, verification, key phrase and
+  conditional flag, so every rule that holds for the shipped row holds for the copy);
+* dates move by up to DATE_JITTER_DAYS days, clipped to the window of the statement's round and never
+  after the date of its source (a statement is not reported before it is made); an undated statement
+  stays undated.
 
 The other tables (sources, actors, meetings, issues, revision_log), the second coding and
 datapackage.json are copied byte for byte: new sources, issues or rounds would change the book's shape,
 not its size. The same data, factor and seed always give the same bytes.
+
+The validator reads no data file larger than talks2022.data.schema.MAX_FILE_BYTES (50 MiB): a factor
+whose statements.csv would be larger (with the shipped text, above about 186x) is refused with a
+ValueError before anything is written, as such a folder could never be validated or run.
 """
 
 from __future__ import annotations
@@ -31,9 +37,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from talks2022.data.schema import MAX_FILE_BYTES
+
 DEFAULT_SEED = 20220110
-JITTER_POINTS = 5
 POSITION_STEP = 12.5
+SALIENCE_STEP = 25  # the codebook's salience levels: 25, 50, 75, 100
 DATE_JITTER_DAYS = 2
 STATEMENTS = "statements.csv"
 COPIED_AS_IS = ("datapackage.json", "sources.csv", "actors.csv", "meetings.csv", "issues.csv", "revision_log.csv")
@@ -69,12 +77,17 @@ def _round_windows(meetings: list[dict[str, str]]) -> dict[str, tuple[datetime.d
                                 datetime.date.fromisoformat(row["window_end"])) for row in meetings}
 
 
-def _jitter_points(text: str, rng: random.Random) -> str:
-    """A 0-100 value moved by a few whole points; an empty cell (not coded) stays empty."""
+def _source_dates(sources: list[dict[str, str]]) -> dict[str, datetime.date | None]:
+    return {row["source_id"]: datetime.date.fromisoformat(row["date"]) if row["date"] else None
+            for row in sources}
+
+
+def _jitter_salience(text: str, rng: random.Random) -> str:
+    """A salience moved by at most one of the codebook's levels (25 to 100); an empty cell stays empty."""
     if text == "":
         return ""
-    value = round(float(text)) + rng.randint(-JITTER_POINTS, JITTER_POINTS)
-    return str(min(100, max(0, value)))
+    value = float(text) + SALIENCE_STEP * rng.randint(-1, 1)
+    return f"{min(100.0, max(float(SALIENCE_STEP), value)):g}"
 
 
 def _jitter_position(text: str, rng: random.Random) -> str:
@@ -85,18 +98,22 @@ def _jitter_position(text: str, rng: random.Random) -> str:
     return f"{min(100.0, max(0.0, value)):g}"
 
 
-def _jitter_date(text: str, window: tuple[datetime.date, datetime.date], rng: random.Random) -> str:
+def _jitter_date(text: str, window: tuple[datetime.date, datetime.date], source_date: datetime.date | None,
+                 rng: random.Random) -> str:
+    """A date moved by a few days within the round's window and not after the source's date."""
     if text == "":
         return ""
-    moved = datetime.date.fromisoformat(text) + datetime.timedelta(
-        days=rng.randint(-DATE_JITTER_DAYS, DATE_JITTER_DAYS))
-    return min(window[1], max(window[0], moved)).isoformat()
+    date = datetime.date.fromisoformat(text)
+    latest = window[1] if source_date is None else max(date, min(window[1], source_date))
+    moved = date + datetime.timedelta(days=rng.randint(-DATE_JITTER_DAYS, DATE_JITTER_DAYS))
+    return min(latest, max(window[0], moved)).isoformat()
 
 
-def scaled_statements(statements: list[dict[str, str]], meetings: list[dict[str, str]], factor: int,
-                      seed: int) -> list[dict[str, str]]:
+def scaled_statements(statements: list[dict[str, str]], meetings: list[dict[str, str]],
+                      sources: list[dict[str, str]], factor: int, seed: int) -> list[dict[str, str]]:
     """The shipped rows, then factor - 1 jittered copies with fresh ids."""
     windows = _round_windows(meetings)
+    source_dates = _source_dates(sources)
     used = {row["statement_id"] for row in statements}
     fresh_ids = (statement_id for statement_id in statement_ids() if statement_id not in used)
     rng = random.Random(seed)
@@ -109,8 +126,9 @@ def scaled_statements(statements: list[dict[str, str]], meetings: list[dict[str,
                 raise ValueError(f"factor {factor} needs more statement ids than the pattern allows") from None
             rows.append({**row, "statement_id": new_id,
                          "position": _jitter_position(row["position"], rng),
-                         "salience": _jitter_points(row["salience"], rng),
-                         "date": _jitter_date(row["date"], windows[row["meeting_id"]], rng)})
+                         "salience": _jitter_salience(row["salience"], rng),
+                         "date": _jitter_date(row["date"], windows[row["meeting_id"]],
+                                              source_dates[row["source_id"]], rng)})
     return rows
 
 
@@ -118,6 +136,15 @@ def generate(data_dir: Path, out_dir: Path, factor: int, seed: int = DEFAULT_SEE
     """Write the dataset of `data_dir` scaled `factor` times into `out_dir` (created; files overwritten)."""
     if factor < 1:
         raise ValueError("factor must be at least 1")
+    header, statements = _read_csv(data_dir / STATEMENTS)
+    _, meetings = _read_csv(data_dir / "meetings.csv")
+    _, sources = _read_csv(data_dir / "sources.csv")
+    # Bytes, written as they are: the '\n' line ends of _csv_text stay '\n' on every platform.
+    content = _csv_text(header, scaled_statements(statements, meetings, sources, factor, seed)).encode("utf-8")
+    if len(content) > MAX_FILE_BYTES:
+        raise ValueError(f"factor {factor} makes {STATEMENTS} {len(content):,} bytes, more than the "
+                         f"{MAX_FILE_BYTES:,} the validator reads from one data file: at most about "
+                         f"{factor * MAX_FILE_BYTES // len(content)}x fits")
     out_dir.mkdir(parents=True, exist_ok=True)
     for name in COPIED_AS_IS:
         shutil.copyfile(data_dir / name, out_dir / name)
@@ -125,12 +152,7 @@ def generate(data_dir: Path, out_dir: Path, factor: int, seed: int = DEFAULT_SEE
         if (data_dir / name).is_file():
             (out_dir / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(data_dir / name, out_dir / name)
-    header, statements = _read_csv(data_dir / STATEMENTS)
-    _, meetings = _read_csv(data_dir / "meetings.csv")
-    rows = scaled_statements(statements, meetings, factor, seed)
-    # newline="": the '\n' line ends of _csv_text are written as they are on every platform.
-    with (out_dir / STATEMENTS).open("w", encoding="utf-8", newline="") as handle:
-        handle.write(_csv_text(header, rows))
+    (out_dir / STATEMENTS).write_bytes(content)
     return out_dir
 
 

@@ -121,18 +121,33 @@ class Piece:
     ids: tuple[str, ...]
 
 
+def _columns(frame: pd.DataFrame, *names: str) -> list[list]:
+    """Columns as Python lists: iterating a pandas column item by item costs ten times more."""
+    return [frame[name].tolist() for name in names]
+
+
+def _median(values: list[float]) -> float:
+    """np.median of a short list (the middle value, or the mean of the two middle values; NaN if empty or
+    any is NaN) without numpy's per-call overhead, which the robustness families pay thousands of times."""
+    ordered = sorted(float(value) for value in values)
+    if not ordered or any(value != value for value in ordered):
+        return float("nan")
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def official_rounds(coded: pd.DataFrame, context: Context) -> dict[tuple[str, str], list[RoundPosition]]:
     """(issue, group) -> the group's positions round by round, in sequence order."""
     cells: dict[tuple[str, str, str], list[tuple[float, bool, str]]] = {}
     for sid, group, kind, issue, meeting, position, conditional in zip(
-            coded["statement_id"], coded["group"], coded["kind"], coded["issue_id"], coded["meeting_id"],
-            coded["position"], coded["conditional"], strict=True):
+            *_columns(coded, "statement_id", "group", "kind", "issue_id", "meeting_id", "position", "conditional"),
+            strict=True):
         if kind == "official_position" and meeting in context.round_order:
             cells.setdefault((issue, group, meeting), []).append((position, bool(conditional), sid))
     rounds: dict[tuple[str, str], list[RoundPosition]] = {}
     for (issue, group, meeting), values in cells.items():
         rounds.setdefault((issue, group), []).append(RoundPosition(
-            meeting, context.round_order[meeting], float(np.median([v[0] for v in values])), len(values),
+            meeting, context.round_order[meeting], _median([v[0] for v in values]), len(values),
             sum(v[1] for v in values), tuple(v[2] for v in values)))
     for key in rounds:
         rounds[key].sort(key=lambda r: (r.sequence, r.meeting_id))
@@ -151,8 +166,8 @@ def side_positions(coded: pd.DataFrame, context: Context) -> dict[tuple[str, str
     side_of = {g: "west" for g in context.west_groups} | {g: "russia" for g in context.russia_groups}
     cells: dict[tuple[str, str], list[tuple[float, int, str, str]]] = {}
     for sid, group, kind, issue, meeting, position, date in zip(
-            coded["statement_id"], coded["group"], coded["kind"], coded["issue_id"], coded["meeting_id"],
-            coded["position"], coded["date"], strict=True):
+            *_columns(coded, "statement_id", "group", "kind", "issue_id", "meeting_id", "position", "date"),
+            strict=True):
         side = side_of.get(group)
         if side and kind == "official_position" and meeting in context.round_order:
             cells.setdefault((issue, side), []).append((position, context.round_order[meeting], date, sid))
@@ -166,14 +181,13 @@ def expert_pieces(coded: pd.DataFrame) -> dict[str, list[Piece]]:
     """issue -> its independent expert pieces (sorted by source and actor)."""
     cells: dict[tuple[str, str, str], list[tuple[float, str]]] = {}
     for sid, kind, issue, source, actor, position in zip(
-            coded["statement_id"], coded["kind"], coded["issue_id"], coded["source_id"], coded["actor_id"],
-            coded["position"], strict=True):
+            *_columns(coded, "statement_id", "kind", "issue_id", "source_id", "actor_id", "position"), strict=True):
         if kind == "expert_proposal":
             cells.setdefault((issue, source, actor), []).append((position, sid))
     pieces: dict[str, list[Piece]] = {}
     for (issue, source, actor), values in sorted(cells.items()):
         pieces.setdefault(issue, []).append(
-            Piece(source, actor, float(np.median([v[0] for v in values])), tuple(v[1] for v in values)))
+            Piece(source, actor, _median([v[0] for v in values]), tuple(v[1] for v in values)))
     return pieces
 
 
@@ -306,7 +320,7 @@ def _proposal_findings(pieces: list[Piece], issue_id, label, west, russia, side_
         return [_row(fid, "comparison", issue_id, "proposals", "too_few",
                      f"On {label}, too few expert proposals to summarise ({n} independent "
                      f"piece{'s' if n != 1 else ''}; at least {MIN_PIECES} are needed).", {"n": n}, n, ids)]
-    median = float(np.median([p.position for p in pieces]))
+    median = _median([p.position for p in pieces])
     if np.isnan(west) or np.isnan(russia):
         missing = "the West" if np.isnan(west) else "Russia"
         return [_row(fid, "comparison", issue_id, "proposals", "no_side",
@@ -367,7 +381,7 @@ def _offer_findings(rounds, pieces: list[Piece], issue_id, label, context) -> li
             continue
         last_sequence = max(r.sequence for r in later)
         latest = [r for r in later if r.sequence == last_sequence]
-        offer = float(np.median([r.position for r in latest]))
+        offer = _median([r.position for r in latest])
         where = context.round_labels[latest[0].meeting_id]
         ids = [i for r in latest for i in r.ids] + [i for p in pieces for i in p.ids]
         opening = " (a conditional opening)" if any(r.conditional for r in latest) else ""
@@ -377,7 +391,7 @@ def _offer_findings(rounds, pieces: list[Piece], issue_id, label, context) -> li
                             f"{scale_words(context, issue_id, offer)}{opening}; too few expert pieces "
                             f"({len(pieces)}) to compare it with.", {"offer": offer}, len(pieces), ids))
             continue
-        median = float(np.median([p.position for p in pieces]))
+        median = _median([p.position for p in pieces])
         claim = "at" if abs(offer - median) <= SAME else ("below" if offer < median else "above")
         words = {"at": "matches", "below": "falls short of" if side == "west" else "goes below",
                  "above": "goes beyond" if side == "west" else "stays above"}[claim]
@@ -392,22 +406,37 @@ def _offer_findings(rounds, pieces: list[Piece], issue_id, label, context) -> li
 # --- the benchmark findings (bargaining) ---------------------------------------------------------------
 
 def _nash_by_issue(sides, context: Context) -> dict[str, tuple[float, bool]]:
-    """issue -> (Nash solution, agreement) for every issue with both sides and a reference point, solved in
-    one vectorised call (the solver is the benchmarks' own, bargaining.nash_issue)."""
-    from talks2022.methods.bargaining import nash_issue
-
+    """issue -> (Nash solution, agreement) for every issue with both sides and a reference point (the solver
+    is the benchmarks' own, bargaining.nash_issue, which solves each issue on its own)."""
     issues = [i for i in sorted(context.issue_labels)
               if (i, "west") in sides and (i, "russia") in sides and context.references.get(i) is not None
               and not np.isnan(context.references[i])]
-    if not issues:
-        return {}
-    result = nash_issue(np.array([sides[(i, "west")][0] for i in issues]),
-                        np.array([sides[(i, "russia")][0] for i in issues]),
-                        np.array([context.references[i] for i in issues]), 1.0, 1.0,
-                        context.capability[0], context.capability[1])
-    return {issue: (float(x), bool(agreed))
-            for issue, x, agreed in zip(issues, np.atleast_1d(result.x), np.atleast_1d(result.agreement),
-                                        strict=True)}
+    problems = [(sides[(i, "west")][0], sides[(i, "russia")][0], context.references[i], *context.capability)
+                for i in issues]
+    return dict(zip(issues, _nash_solutions(problems), strict=True))
+
+
+# Most recomputations of the robustness families leave most issues' side positions as they were: each
+# distinct one-issue problem is solved once. Bounded, as a long-running kernel may see many data sets.
+_NASH_MEMO: dict[tuple[float, ...], tuple[float, bool]] = {}
+_NASH_MEMO_LIMIT = 100_000
+
+
+def _nash_solutions(problems: list[tuple[float, ...]]) -> list[tuple[float, bool]]:
+    """(x, agreement) for each (west, russia, reference, capability west, capability Russia), the unsolved
+    ones in one vectorised call."""
+    from talks2022.methods.bargaining import nash_issue
+
+    unsolved = sorted({problem for problem in problems if problem not in _NASH_MEMO})
+    if unsolved:
+        if len(_NASH_MEMO) + len(unsolved) > _NASH_MEMO_LIMIT:
+            _NASH_MEMO.clear()
+        west, russia, reference, capability_w, capability_r = map(np.array, zip(*unsolved, strict=True))
+        result = nash_issue(west, russia, reference, 1.0, 1.0, capability_w, capability_r)
+        for problem, x, agreed in zip(unsolved, np.atleast_1d(result.x), np.atleast_1d(result.agreement),
+                                      strict=True):
+            _NASH_MEMO[problem] = (float(x), bool(agreed))
+    return [_NASH_MEMO[problem] for problem in problems]
 
 
 def _benchmark_findings(issue_id, label, west, russia, reference, solved, context, ids) -> list[dict]:

@@ -16,6 +16,7 @@ robustness redraws share one definition.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -33,12 +34,20 @@ OFFICIAL_COLUMNS = [
 
 # --- ordering helpers: every table is sorted by keys, never by input row order ----------------------
 
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
 def natural_key(text: object) -> tuple:
     """Sort key that orders 'S03-2' before 'S03-10' (digit runs compare as numbers)."""
-    parts = re.split(r"(\d+)", str(text))
+    return _natural_key(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same ids are sorted again in every robustness recomputation
+def _natural_key(text: str) -> tuple:
+    parts = _DIGIT_RUNS.split(text)
     # Even positions are text, odd positions digit runs, so two keys compare position by position
     # without mixing str and int; the text itself breaks ties such as 'S03-2' and 'S03-02'.
-    return (tuple(int(part) if index % 2 else part for index, part in enumerate(parts)), str(text))
+    return (tuple(int(part) if index % 2 else part for index, part in enumerate(parts)), text)
 
 
 def sort_by_statement(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,11 +7,12 @@ One notebook: exit 0: executed and normalised. Exit 2: a cell raised; a JSON rep
 printed on stdout and OUTPUT holds the partly executed notebook. Exit 3: the kernel could not start (worth
 a retry).
 
-A worker keeps one kernel started ahead (a "warm" kernel: started while the previous notebook ran, with
-the modules the templates import already imported, and nothing else: no names in its namespace, no
-history, execution count 0), moves it to the request's folder and hands it to papermill: a notebook then
-costs its own cells, not a kernel start and a pandas import. Outputs are the same as in a fresh kernel
-(strict nbval re-executes the chapters in fresh kernels and compares).
+A worker keeps one kernel (a "warm" kernel: started when the worker starts, with the modules the
+templates import already imported) and reuses it for one notebook after another: before each, the kernel
+is reset to what a fresh one has (no names, no history, execution count 1) and moved to the request's
+folder; a notebook that fails gets its kernel stopped, and the next one a new kernel. A notebook then costs
+its own cells, not a kernel start and a pandas import. Outputs are the same as in a fresh kernel (strict
+nbval re-executes the chapters in fresh kernels and compares).
 
 A worker reads one JSON request per line on stdin ({"template", "output", "cwd", "parameters"}) and answers
 each with one line on stdout: REPLY_PREFIX, then JSON {"code": 0, 2 or 3 as above, "report": the JSON report
@@ -21,6 +22,7 @@ replies from anything a kernel, which shares the worker's stdout, might print.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -98,42 +100,118 @@ PRELOAD_MODULES = ("pandas", "numpy", "altair", "IPython.display", "talks2022.bo
 _PRELOAD_LINES = [f"for _t22_module in {PRELOAD_MODULES!r}: __import__(_t22_module)", "del _t22_module"]
 # As nbclient starts its kernels: no history file.
 _KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+# Before each notebook: what a fresh kernel has (no names, no history, execution count 1; the warnings'
+# "shown once" registries emptied), in the chapter's folder. Imported modules stay: the templates import them
+# anyway, and none keeps state between chapters (strict nbval re-executes every chapter in a fresh kernel
+# and compares its outputs).
+_RESET_CODE = ("get_ipython().reset(new_session=True); __import__('warnings')._filters_mutated(); "
+               "__import__('os').chdir({cwd!r})")
 WARM_ENV = "TALKS2022_WARM_KERNELS"  # "0": a fresh kernel per notebook, as papermill alone does
 
 
+KERNEL_READY_SECONDS = 60
+
+
+async def _wait_until_ready(client, timeout: float | None = None) -> None:
+    """jupyter_client's wait_for_ready, less its closing wait: a kernel_info reply on the shell channel and
+    the request's closing "idle" status on IOPub (proof that IOPub is connected, so no output of the next
+    cell is lost), then return at once instead of after 0.2 s without IOPub messages, which jupyter_client
+    waits on every client start: twice per notebook here, more than many chapters' cells take."""
+    import asyncio
+    import time
+    from queue import Empty
+
+    from jupyter_core.utils import ensure_async
+
+    deadline = time.monotonic() + (timeout if timeout is not None else KERNEL_READY_SECONDS)
+    while time.monotonic() < deadline:
+        msg_id = client.kernel_info()
+        try:
+            reply = await ensure_async(client._async_recv_reply(msg_id, timeout=1))
+        except TimeoutError:
+            if not await ensure_async(client._async_is_alive()):
+                raise RuntimeError("the kernel died before replying to kernel_info") from None
+            continue
+        client._handle_kernel_info_reply(reply)
+        while time.monotonic() < deadline:
+            try:
+                message = await ensure_async(client.iopub_channel.get_msg(timeout=0.5))
+            except Empty:
+                break  # IOPub not connected yet when the kernel answered: ask again
+            if (message["parent_header"].get("msg_id") == msg_id and message["msg_type"] == "status"
+                    and message["content"]["execution_state"] == "idle"):
+                return
+        await asyncio.sleep(0)
+    raise RuntimeError(f"the kernel did not answer within {timeout or KERNEL_READY_SECONDS} s")
+
+
+@functools.cache
+def _ready_client_classes():
+    from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.blocking import BlockingKernelClient
+    from jupyter_core.utils import run_sync
+
+    class QuickReadyAsyncClient(AsyncKernelClient):
+        wait_for_ready = _wait_until_ready
+
+    class QuickReadyBlockingClient(BlockingKernelClient):
+        wait_for_ready = run_sync(_wait_until_ready)
+
+    return QuickReadyAsyncClient, QuickReadyBlockingClient
+
+
 class WarmKernels:
-    """One kernel started ahead of need; `take(cwd)` returns a ready kernel in `cwd` and starts the next."""
+    """The worker's kernel: started ahead of need, then reused notebook after notebook.
+
+    `take(cwd)` returns the kernel, its namespace, history and execution count reset and its working folder
+    `cwd`; `release(manager, reusable)` keeps it for the next notebook, or stops it (a failed notebook, a
+    kernel in doubt) so the next `take` starts a new one. A kernel's start and the imports cost about two
+    seconds of CPU, more than most chapters' own cells: one start per worker, not per chapter.
+    """
 
     def __init__(self) -> None:
-        self._spare = None
+        self._kernel = None
 
     def _start(self):
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         manager = AsyncKernelManager(kernel_name="python3")
+        # papermill's client (nbclient asks the manager for one) waits for the kernel the quick way.
+        manager.client_factory = _ready_client_classes()[0]
         exec_lines = [f"--IPKernelApp.exec_lines={line}" for line in _PRELOAD_LINES]
         run_sync(manager.start_kernel)(extra_arguments=[*_KERNEL_ARGUMENTS, *exec_lines])
         return manager
 
-    def take(self, cwd: str):
-        from jupyter_client.blocking import BlockingKernelClient
+    def start_ahead(self) -> None:
+        """Start the kernel now (while the caller has other work), not at the first notebook."""
+        if self._kernel is None:
+            self._kernel = self._start()
 
-        manager = self._spare if self._spare is not None else self._start()
-        self._spare = None
-        client = BlockingKernelClient()
+    def take(self, cwd: str):
+        self.start_ahead()
+        manager, self._kernel = self._kernel, None
+        client = _ready_client_classes()[1]()
         client.load_connection_info(manager.get_connection_info())
         client.start_channels()
         try:
-            client.wait_for_ready(timeout=60)
-            reply = client.execute_interactive(f"__import__('os').chdir({cwd!r})", silent=True, store_history=False,
+            client.wait_for_ready(timeout=KERNEL_READY_SECONDS)
+            reply = client.execute_interactive(_RESET_CODE.format(cwd=cwd), silent=True, store_history=False,
                                                timeout=60, output_hook=lambda _message: None)
             if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"cannot move the kernel to {cwd}")
+                raise RuntimeError(f"cannot reset the kernel and move it to {cwd}")
+        except BaseException:
+            self.stop(manager)
+            raise
         finally:
             client.stop_channels()
-        self._spare = self._start()  # boots while this notebook runs
         return manager
+
+    def release(self, manager, reusable: bool) -> None:
+        if reusable and self._kernel is None:
+            self._kernel = manager
+        else:
+            self.stop(manager)
 
     @staticmethod
     def stop(manager) -> None:
@@ -145,9 +223,9 @@ class WarmKernels:
             pass
 
     def close(self) -> None:
-        if self._spare is not None:
-            self.stop(self._spare)
-            self._spare = None
+        if self._kernel is not None:
+            self.stop(self._kernel)
+            self._kernel = None
 
 
 def execute(template: str, output: str, cwd: str, parameters: dict,
@@ -159,16 +237,18 @@ def execute(template: str, output: str, cwd: str, parameters: dict,
     output_path = Path(output)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     manager = None
+    clean = False  # the kernel ran every cell: it may serve the next notebook
     try:
         extra = {}
         if warm is not None:
             manager = warm.take(cwd)
             extra["km"] = manager
-        # Once the last cell has run the outputs are complete: the kernel is killed rather than asked to
-        # shut down (a graceful exit costs about 0.4 s per chapter).
+        # Once the last cell has run the outputs are complete: a kernel of papermill's own is killed rather
+        # than asked to shut down (a graceful exit costs about 0.4 s per chapter).
         papermill.execute_notebook(template, output, parameters=parameters, kernel_name="python3",
                                    progress_bar=False, cwd=cwd, log_output=False, shutdown_kernel="immediate",
                                    request_save_on_cell_execute=False, **extra)  # written once, at the end
+        clean = True
     except PapermillExecutionError as error:
         return 2, {"cell": error.cell_index, "exec_count": error.exec_count,
                    "error": f"{error.ename}: {error.evalue}", "failing_cell": _failing_cell(output_path)}
@@ -176,7 +256,7 @@ def execute(template: str, output: str, cwd: str, parameters: dict,
         return 3, {"cell": None, "error": f"{type(error).__name__}: {error}"}
     finally:
         if manager is not None:
-            warm.stop(manager)
+            warm.release(manager, reusable=clean)
     normalise(output_path)
     fill_title(output_path, str(parameters.get("title") or ""))
     return 0, None
@@ -186,6 +266,8 @@ def serve(requests: TextIO, replies: TextIO) -> int:
     """The worker loop: one request line in, one reply line out, until the requests end."""
     warm = WarmKernels() if os.environ.get(WARM_ENV, "1") != "0" else None
     try:
+        if warm is not None:
+            warm.start_ahead()  # while the run validates the data and computes the tables
         for line in requests:
             if not line.strip():
                 continue

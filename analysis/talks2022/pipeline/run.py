@@ -162,6 +162,12 @@ class _Executor:
         self._busy: set[_Worker] = set()
         self.stopping = False
 
+    def start_workers(self, count: int) -> None:
+        """Start `count` idle workers now: each starts its kernel at once, in parallel with the caller."""
+        with self._lock:
+            while len(self._idle) + len(self._busy) < count and not self.stopping:
+                self._idle.append(_Worker())
+
     def run(self, job: Job, stage: Path, parameters: dict) -> tuple[int, str]:
         output = stage / job.output
         request = {"template": str(TEMPLATES_DIR / job.template), "output": str(output),
@@ -445,9 +451,7 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         if unchanged is not None:
             return unchanged
 
-    from talks2022.book import toc
     from talks2022.data.dataset import DataError, load
-    from talks2022.methods.derived import compute_all
     from talks2022.methods.params import AnalysisParams
 
     try:
@@ -457,8 +461,26 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         raise RunFailed(f"the data in {data_dir} is not valid:\n{error}") from None
     except fingerprint.DataFileError as error:
         raise RunFailed(f"the data in {data_dir} cannot be used: {error}") from None
-    tables = compute_all(record)
     all_jobs = plan(record.issues)
+    executor = _Executor()
+    try:
+        executor.start_workers(min(jobs, len(all_jobs)))  # their kernels start while the tables are computed
+        return _run_valid(project, data_dir, own_data, data_files, record, all_jobs, executor, jobs, only, as_of,
+                          force, code_key, env_key)
+    except BaseException:
+        executor.stop_all()
+        raise
+    finally:
+        executor.close()
+
+
+def _run_valid(project: Project, data_dir: Path, own_data: bool, data_files: dict[str, bytes], record,
+               all_jobs: list[Job], executor: _Executor, jobs: int, only: list[str] | None, as_of: str | None,
+               force: bool, code_key: str, env_key: str) -> list[Outcome]:
+    from talks2022.book import toc
+    from talks2022.methods.derived import compute_all
+
+    tables = compute_all(record)
     for job in all_jobs:
         safepaths.chapter_path(project.generated_dir, job.output)
     try:
@@ -477,7 +499,6 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         keys[job.output] = fingerprint.job_key(job, parameters, inputs.digest(job), code_key, env_key)
 
     stage = project.generated_dir.with_name(_staging_prefix(project) + str(os.getpid()))
-    executor = _Executor()
     try:
         faults.check("stage", stage)
         stage.mkdir(parents=True)
@@ -506,11 +527,7 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         faults.check("manifest", stage / MANIFEST_NAME)
         (stage / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         _swap_in(project, stage, toc_text)
-    except BaseException:
-        executor.stop_all()
-        raise
     finally:
-        executor.close()
         shutil.rmtree(stage, ignore_errors=True)
     return outcomes
 
