@@ -238,15 +238,17 @@ class FigureFiles:
 
     def __init__(self, cache_dir: Path) -> None:
         self.cache_dir = cache_dir
+        self._versions: str | None = None
 
-    @staticmethod
-    def key(spec: dict) -> str:
+    def key(self, spec: dict) -> str:
         from importlib import metadata
 
         from talks2022.pipeline.fingerprint import code_digest
         from talks2022.pipeline.jobs import canonical, digest
 
-        return digest(canonical(spec), code_digest(), metadata.version("vl-convert-python"), VEGA_LITE_VERSION)
+        if self._versions is None:  # the package's code and the drawing library's version, read once
+            self._versions = digest(code_digest(), metadata.version("vl-convert-python"), VEGA_LITE_VERSION)
+        return digest(canonical(spec), self._versions)
 
     def _draw(self, spec: dict, key: str) -> None:
         for suffix, text in ((".csv", figure_csv(spec)), (".svg", figure_svg(spec))):

@@ -98,8 +98,9 @@ def _failing_cell(path: Path) -> int | None:
 PRELOAD_MODULES = ("pandas", "numpy", "altair", "IPython.display", "talks2022.book.pages", "talks2022.book.charts",
                    "talks2022.book.views", "talks2022.book.render", "talks2022.book.codebook")
 _PRELOAD_LINES = [f"for _t22_module in {PRELOAD_MODULES!r}: __import__(_t22_module)", "del _t22_module"]
-# As nbclient starts its kernels: no history file.
-_KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:"]
+# As nbclient starts its kernels: no history file. No output cache (Out, _, __): no template reads it, and
+# emptying it is what makes a reset slow (a full garbage collection, 0.06 s a chapter).
+_KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--InteractiveShell.cache_size=0"]
 # Before each notebook: what a fresh kernel has (no names, no history, execution count 1; the warnings'
 # "shown once" registries emptied), in the chapter's folder. Imported modules stay: the templates import them
 # anyway, and none keeps state between chapters (strict nbval re-executes every chapter in a fresh kernel
