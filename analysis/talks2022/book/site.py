@@ -19,6 +19,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +111,39 @@ def _page_context(app: Any, pagename: str, templatename: str, context: dict, doc
     context["body"] += "".join(parts)
 
 
+# The figures are drawn (into the build's cache) by a process of their own that starts with the build: the
+# drawing library holds the interpreter's lock, so a thread would not run beside Sphinx; a process does, on
+# the second CPU, while Sphinx reads and writes the pages. Only a head start: _build_finished draws whatever
+# is still missing, and reports what cannot be drawn.
+DRAWING_TIMEOUT_SECONDS = 600
+
+
+def _builder_inited(app: Any) -> None:
+    if app.builder.name != "html":
+        return
+    chapters = sorted(str(path) for path in (Path(app.srcdir) / "book" / "generated").rglob("*.ipynb"))
+    app.talks2022_drawing = subprocess.Popen(
+        [sys.executable, "-P", "-m", "talks2022.book.site", str(figure_cache_dir(Path(app.outdir))), *chapters],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _wait_for_drawing(app: Any) -> None:
+    drawing = getattr(app, "talks2022_drawing", None)
+    if drawing is None:
+        return
+    try:
+        drawing.wait(timeout=DRAWING_TIMEOUT_SECONDS)
+    except BaseException:  # too long, or an interrupt: it was only a head start
+        drawing.kill()
+        drawing.wait()
+        if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
+            raise
+    finally:
+        app.talks2022_drawing = None
+
+
 def _build_finished(app: Any, exception: Exception | None) -> None:
+    _wait_for_drawing(app)
     if exception is not None or app.builder.name != "html":
         return
     out = Path(app.outdir)
@@ -138,7 +172,7 @@ def _build_finished(app: Any, exception: Exception | None) -> None:
                 raise RuntimeError(f"figure {fig_id} of {docname} has the files of {written[base]}")
             written[base] = docname
             figures.append((spec, base))
-    FigureFiles(Path(app.outdir).parent / FIGURE_CACHE_SUBDIR).write_all(figures)
+    FigureFiles(figure_cache_dir(Path(app.outdir))).write_all(figures)
 
 
 def _refresh_static(app: Any, out: Path) -> None:
@@ -228,13 +262,16 @@ def figure_svg(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(drawn, vl_version=VEGA_LITE_VERSION)
 
 
-class FigureFiles:
-    """Every figure's CSV and SVG, drawn once per spec: a build reuses what an earlier build drew from the
-    same spec with the same code (drawing takes about 0.2 s a figure), and draws the rest on all CPUs.
+def figure_cache_dir(html_outdir: Path) -> Path:
+    """Beside Sphinx's HTML output, in the build's private folder (a failed build removes both)."""
+    return html_outdir.parent / FIGURE_CACHE_SUBDIR
 
-    The cache sits beside Sphinx's output in its private folder (a failed build removes both); entries a build
-    did not use are deleted, so it holds one site's figures.
-    """
+
+class FigureFiles:
+    """Every figure's CSV and SVG, drawn once per spec (about 0.2 s a figure): entries are named by a digest of
+    the spec, the package's code and the drawing library's version, so a build reuses what an earlier build,
+    or the drawing process it started (`_builder_inited`), drew, and never a stale entry. A build deletes the
+    entries its site does not use."""
 
     def __init__(self, cache_dir: Path) -> None:
         self.cache_dir = cache_dir
@@ -256,21 +293,26 @@ class FigureFiles:
             partial.write_text(text, encoding="utf-8")
             partial.replace(self.cache_dir / f"{key}{suffix}")  # never a half-written entry
 
-    def write_all(self, figures: list[tuple[dict, Path]]) -> None:
-        """Write `spec`'s files at `base`.csv and `base`.svg for every (spec, base)."""
+    def draw_missing(self, specs: list[dict]) -> list[str]:
+        """Draw the specs the cache does not hold yet; the key of every spec."""
         from concurrent.futures import ThreadPoolExecutor
 
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        keyed = [(spec, base, self.key(spec)) for spec, base in figures]
-        missing = {key: spec for spec, _base, key in keyed
+        keys = [self.key(spec) for spec in specs]
+        missing = {key: spec for spec, key in zip(specs, keys, strict=True)
                    if not all((self.cache_dir / f"{key}{suffix}").is_file() for suffix in (".csv", ".svg"))}
         with ThreadPoolExecutor(max_workers=max(1, min(len(missing), os.cpu_count() or 1))) as pool:
             list(pool.map(lambda item: self._draw(item[1], item[0]), missing.items()))
-        for _spec, base, key in keyed:
+        return keys
+
+    def write_all(self, figures: list[tuple[dict, Path]]) -> None:
+        """Write `spec`'s files at `base`.csv and `base`.svg for every (spec, base); forget other entries."""
+        keys = self.draw_missing([spec for spec, _base in figures])
+        for (_spec, base), key in zip(figures, keys, strict=True):
             base.parent.mkdir(parents=True, exist_ok=True)
             for suffix in (".csv", ".svg"):
                 shutil.copyfile(self.cache_dir / f"{key}{suffix}", base.with_name(base.name + suffix))
-        used = {f"{key}{suffix}" for _spec, _base, key in keyed for suffix in (".csv", ".svg")}
+        used = {f"{key}{suffix}" for key in keys for suffix in (".csv", ".svg")}
         for entry in self.cache_dir.iterdir():
             if entry.name not in used:
                 entry.unlink()
@@ -279,5 +321,18 @@ class FigureFiles:
 def setup(app: Any) -> dict:
     app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context, priority=900)
+    app.connect("builder-inited", _builder_inited)
     app.connect("build-finished", _build_finished)
     return {"version": package_version(), "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def main(argv: list[str]) -> int:
+    """`python -m talks2022.book.site CACHE_DIR CHAPTER.ipynb ...`: draw the chapters' figures into the cache."""
+    cache_dir, *chapters = argv
+    FigureFiles(Path(cache_dir)).draw_missing([spec for chapter in chapters
+                                               for _fig_id, spec, _link in figures_of(Path(chapter))])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
