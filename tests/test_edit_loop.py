@@ -98,6 +98,7 @@ def test_loading_one_folder_again_validates_once_yet_sees_every_change(tmp_path:
     real = dataset.inspect_dir
     monkeypatch.setattr(dataset, "inspect_dir", lambda folder: calls.append(folder) or real(folder))
     monkeypatch.setattr(dataset, "_last_valid", None)
+    monkeypatch.setattr(dataset, "_remember", True)  # as in a pipeline kernel (execute._PRELOAD_LINES)
 
     def position(record) -> float:
         statements = record.statements

@@ -314,6 +314,57 @@ def test_any_bytes_give_problems_not_a_traceback(
     assert code == 1 or file != "datapackage.json"  # half a JSON document never parses
 
 
+# A descriptor mutated at any point of its JSON tree: the folder is valid only if every rule is the shipped
+# one. Descriptive keys (Data Package metadata: what the folder says about itself) may change; the rest may not.
+_SHIPPED_DOCUMENT = json.loads(SHIPPED_SCHEMA.read_text(encoding="utf-8"))
+_METADATA_KEYS = {"title", "description", "version", "licenses", "contributors", "keywords", "homepage", "created",
+                  "image", "example", "sources"}
+
+
+def _json_paths(node: object, prefix: tuple = ()) -> list[tuple]:
+    found = [prefix] if prefix else []
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
+    for key, child in children:
+        found += _json_paths(child, (*prefix, key))
+    return found
+
+
+_REPLACEMENTS = {"drop": None, "null": None, "true": True, "zero": 0, "huge": 1e308, "text": "x", "pattern": ".*",
+                 "list": [], "object": {}, "nested": {"pattern": "(x+x+)+y"}}
+
+
+def _mutated(path: tuple, action: str) -> object:
+    document = json.loads(json.dumps(_SHIPPED_DOCUMENT))
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    if action == "drop":
+        del parent[path[-1]]
+    elif action == "duplicate" and isinstance(parent, list):
+        parent.insert(path[-1], json.loads(json.dumps(parent[path[-1]])))
+    elif action == "add_key" and isinstance(parent[path[-1]], dict):
+        parent[path[-1]]["pattern" if "pattern" not in parent[path[-1]] else "maxLength"] = ".*"
+    else:
+        parent[path[-1]] = _REPLACEMENTS.get(action)
+    return document
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(_json_paths(_SHIPPED_DOCUMENT)),
+       action=st.sampled_from([*_REPLACEMENTS, "duplicate", "add_key"]))
+def test_a_mutated_descriptor_is_valid_only_if_it_keeps_every_rule(path: tuple, action: str, tmp_path: Path) -> None:
+    data = make_data(tmp_path)
+    document = _mutated(path, action)
+    (data / "datapackage.json").write_text(json.dumps(document), encoding="utf-8")
+    problems = validate.validate_dir(data)  # never a traceback
+    descriptive = any(key in _METADATA_KEYS for key in path if isinstance(key, str))
+    if document == _SHIPPED_DOCUMENT:
+        assert problems == []
+    elif not descriptive:
+        assert problems, f"{path} {action}: a changed rule was accepted"
+    assert all(problem.file == "datapackage.json" for problem in problems), problems
+
+
 # --- output and command line ------------------------------------------------------------------------------
 
 

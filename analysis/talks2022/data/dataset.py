@@ -70,13 +70,23 @@ def load(data_dir: Path | str, params: AnalysisParams = DEFAULT_PARAMS) -> Recor
     return Record(**{name: to_frame(report.tables[name]) for name in TABLE_NAMES}, params=params)
 
 
-# The last valid folder's report, by the bytes of every file validation reads. A kernel that executes one
-# chapter after another (talks2022.pipeline.execute) loads the same folder each time: validated once.
+# The last valid folder's report, by the bytes of every file validation reads, when a process asks for it
+# (remember_valid_folders): a kernel of the pipeline, which executes one chapter after another on one folder.
+_remember = False
 _last_valid: tuple[str, Any] | None = None
+
+
+def remember_valid_folders() -> None:
+    """Validate a folder again only when a file validation reads has changed (each file is then read twice:
+    once for the digest, once for the validation, which a single load of a folder does not need)."""
+    global _remember
+    _remember = True
 
 
 def _validated(data_dir: Path):
     global _last_valid
+    if not _remember:
+        return inspect_dir(data_dir)
     key = _content_key(data_dir)
     if key is not None and _last_valid is not None and _last_valid[0] == key:
         return _last_valid[1]

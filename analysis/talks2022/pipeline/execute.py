@@ -97,7 +97,9 @@ def _failing_cell(path: Path) -> int | None:
 # Imported into a warm kernel before it is used (what every template imports anyway); no name is left behind.
 PRELOAD_MODULES = ("pandas", "numpy", "altair", "IPython.display", "talks2022.book.pages", "talks2022.book.charts",
                    "talks2022.book.views", "talks2022.book.render", "talks2022.book.codebook")
-_PRELOAD_LINES = [f"for _t22_module in {PRELOAD_MODULES!r}: __import__(_t22_module)", "del _t22_module"]
+_PRELOAD_LINES = [f"for _t22_module in {PRELOAD_MODULES!r}: __import__(_t22_module)", "del _t22_module",
+                  # every chapter of a run loads the same folder: validated once per content
+                  "__import__('talks2022.data.dataset', fromlist=['_']).remember_valid_folders()"]
 # As nbclient starts its kernels: no history file. No output cache (Out, _, __): no template reads it, and
 # emptying it is what makes a reset slow (a full garbage collection, 0.06 s a chapter).
 _KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--InteractiveShell.cache_size=0"]
