@@ -321,7 +321,7 @@ def test_an_unsafe_issue_id_that_reaches_the_pipeline_stops_it(project: Project,
     monkeypatch.setattr(dataset, "load", real_load)
     hostile = Job(name="issue-x", title="x", template="issue.ipynb", output=f"issues/{bad}.ipynb", scope="x",
                   extra_parameters={"issue_id": "x"})
-    monkeypatch.setattr(run_module, "plan", lambda issues: [*plan(issues), hostile])
+    monkeypatch.setattr(run_module, "plan", lambda issues, **counts: [*plan(issues, **counts), hostile])
     with pytest.raises(run_module.RunFailed, match="refusing to write"):
         run_module.run(paths_project, force=True)
     assert template.read_bytes() == template_bytes

@@ -1,5 +1,6 @@
-"""The statement explorer: every statement of the record on one page, each row with a permanent anchor
-(id="S19-1") that tables, chart tooltips and search results link to.
+"""The statement explorer: every statement of the record, each row with a permanent anchor (id="S19-1") that
+tables, chart tooltips and search results link to; a thousand statements to a page (pages.EXPLORER_ROWS),
+so a page stays small whatever the record's size: explorer.html, then explorer-2.html, ...
 
 The page is a plain table (cards on a phone) that reads without JavaScript; book/_static/t22-explorer.js
 adds the filters (actor, issue, round, kind) and a text search over the summary and the key phrase, and
@@ -11,7 +12,17 @@ from __future__ import annotations
 import pandas as pd
 
 from talks2022.book.charts import group_label
-from talks2022.book.pages import Page, esc, link, number, with_context
+from talks2022.book.pages import (
+    EXPLORER_ROWS,
+    Page,
+    ParameterError,
+    esc,
+    explorer_part_page,
+    explorer_parts,
+    link,
+    number,
+    with_context,
+)
 
 COLUMNS = ["statement", "who", "round or stage, and issue", "kind and position",
            "summary (our words) and key phrase (verbatim)", "source"]
@@ -32,21 +43,51 @@ def statements_frame(page: Page) -> pd.DataFrame:
     with printable labels."""
     analysed = set(page.analysed_statements()["statement_id"])
     statements = with_context(page.record.statements, page.record)
-    statements = statements.assign(
-        analysed=statements["statement_id"].isin(analysed),
-        date=statements["date"].map(lambda value: "" if pd.isna(value) or value == "" else
-                                    pd.Timestamp(value).strftime("%Y-%m-%d")))
+    statements = statements.assign(analysed=statements["statement_id"].isin(analysed),
+                                   date=_iso_dates(statements["date"]))
     issues = page.record.issues.set_index("issue_id")["label"]
     frame = statements.assign(
         issue=statements["issue_id"].map(issues).fillna(statements["issue_id"]),
         kind_words=statements["kind"].str.replace("_", " "),
         group=statements["speaker_group"].map(group_label),
     )
+    return _in_order(frame)
+
+
+def _iso_dates(dates: pd.Series) -> pd.Series:
+    return dates.map(lambda value: "" if pd.isna(value) or value == "" else pd.Timestamp(value).strftime("%Y-%m-%d"))
+
+
+def _in_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The explorer's order: round or stage, date, id."""
     return frame.sort_values(["sequence", "date", "statement_id"], kind="stable").reset_index(drop=True)
 
 
-def explorer_html(page: Page) -> str:
-    frame = statements_frame(page)
+def statement_order(record) -> list[str]:
+    """Every statement id of the record in the explorer's order (which part of the explorer holds which row)."""
+    sequence = record.meetings.set_index("meeting_id")["sequence"]
+    frame = pd.DataFrame({"statement_id": record.statements["statement_id"],
+                          "sequence": record.statements["meeting_id"].map(sequence),
+                          "date": _iso_dates(record.statements["date"])})
+    return list(_in_order(frame)["statement_id"])
+
+
+def _parts_nav(part: int, parts: int) -> str:
+    links = [f'<strong aria-current="page">{index}</strong>' if index == part else
+             f'<a href="{esc(explorer_part_page(index))}">{index}</a>' for index in range(1, parts + 1)]
+    return (f'<nav class="t22-explorer-parts" aria-label="Parts of the explorer"><p>Part {part} of {parts}, '
+            f"{EXPLORER_ROWS} statements a page: " + " ".join(links) + "</p></nav>")
+
+
+def explorer_html(page: Page, part: int = 1) -> str:
+    """The explorer's page `part` (1 for the first): its statements, the filters and, when the record needs
+    several pages, links to the others."""
+    whole = statements_frame(page)
+    parts = explorer_parts(len(whole))
+    if not 1 <= part <= parts:
+        raise ParameterError(f"part must be from 1 to {parts} for this record of {len(whole)} statements, "
+                             f"not {part}")
+    frame = whole.iloc[(part - 1) * EXPLORER_ROWS: part * EXPLORER_ROWS]
     rounds = list(dict.fromkeys(frame["round"]))
     controls = (
         '<form class="t22-explorer-controls" id="t22-explorer-form" hidden role="search" '
@@ -79,7 +120,11 @@ def explorer_html(page: Page) -> str:
             f'<td data-label="{esc(label)}">{cell}</td>' for label, cell in zip(COLUMNS, cells, strict=True))
             + "</tr>")
     head = "".join(f'<th scope="col">{esc(name)}</th>' for name in COLUMNS)
+    caption = (f"All {len(frame)} statements of the record" if parts == 1 else
+               f"Statements {(part - 1) * EXPLORER_ROWS + 1} to {(part - 1) * EXPLORER_ROWS + len(frame)} of the "
+               f"record's {len(whole)}")
     table = (f'<div class="t22-scroll"><table class="t22-table t22-explorer" id="t22-explorer">'
-             f"<caption>All {len(frame)} statements of the record, in the order of the rounds and stages</caption>"
+             f"<caption>{caption}, in the order of the rounds and stages</caption>"
              f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
-    return controls + table
+    nav = _parts_nav(part, parts) if parts > 1 else ""
+    return nav + controls + table + nav

@@ -7,6 +7,7 @@ instead of a KeyError deep in a cell), and every piece of text that carries data
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -23,8 +24,19 @@ from talks2022.methods.params import AnalysisParams, filter_statements
 MAX_TABLE_ROWS = 300
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
-# The explorer page (one row per statement, each with id="<statement_id>"), relative to book/generated/.
+# The explorer (one row per statement, each with id="<statement_id>"), relative to book/generated/: part 1
+# is explorer.html, part k explorer-k.html, EXPLORER_ROWS rows each (a thousand rows make about 1.3 MB).
 EXPLORER_PAGE = "explorer.html"
+EXPLORER_ROWS = 1000
+
+
+def explorer_parts(statements: int) -> int:
+    """How many explorer pages a record of this many statements needs."""
+    return max(1, -(-statements // EXPLORER_ROWS))
+
+
+def explorer_part_page(part: int) -> str:
+    return EXPLORER_PAGE if part == 1 else f"explorer-{part}.html"
 # Terms of book/glossary.md a chapter may link: key -> (term as written in the glossary, its anchor there).
 # Sphinx makes the anchor from the term ("term-" + the term, spaces as hyphens, non-ASCII dropped);
 # tests/test_site.py checks that every anchor exists in the built glossary.
@@ -79,8 +91,15 @@ class Page:
         return posixpath.normpath(self.generated_prefix + target) if self.generated_prefix else target
 
     def explorer_href(self, statement_id: object) -> str:
-        """The statement's permanent anchor on the explorer page."""
-        return f"{self.href(EXPLORER_PAGE)}#{statement_id}"
+        """The statement's permanent anchor on the explorer page that holds it."""
+        part = self._explorer_part.get(str(statement_id), 1)
+        return f"{self.href(explorer_part_page(part))}#{statement_id}"
+
+    @functools.cached_property
+    def _explorer_part(self) -> dict[str, int]:
+        from talks2022.book.explorer import statement_order  # the explorer's own order (it imports this module)
+
+        return {str(sid): index // EXPLORER_ROWS + 1 for index, sid in enumerate(statement_order(self.record))}
 
     def term(self, key: str, text: str | None = None) -> str:
         """HTML for a glossary term: a link to its definition the first time the page uses it, plain after."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import yaml
 
 from talks2022.paths import Project
-from talks2022.pipeline.jobs import Job
+from talks2022.pipeline.jobs import EXPLORER_TEMPLATE, Job
 
 HEADER = "# Written by `talks2022 run` (talks2022/book/toc.py): edit that, not this file.\n"
 
@@ -35,8 +35,8 @@ def structure(jobs: list[Job], project: Project) -> dict:
     parts += [
         _part("How far the findings hold", [by_name["robustness"]]),
         _part("Using the package", ["book/rerun", "book/downloads", "book/cite"]),
-        _part("Reference", [*([by_name["explorer"]] if "explorer" in by_name else []), by_name["sources"],
-                            "book/glossary"]),
+        _part("Reference", [*(_entry(job, project) for job in jobs if job.template == EXPLORER_TEMPLATE),
+                            by_name["sources"], "book/glossary"]),
     ]
     return {"format": "jb-book", "root": by_name["introduction"], "parts": parts}
 

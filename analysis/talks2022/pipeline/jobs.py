@@ -55,10 +55,21 @@ WHOLE_RECORD_PAGES = (
 ISSUE_TEMPLATE = "issue.ipynb"
 
 
-def plan(issues: pd.DataFrame) -> list[Job]:
-    """Every chapter the book needs for this data."""
-    jobs = [Job(name=name, title=title, template=template, output=template)
-            for name, title, template in WHOLE_RECORD_PAGES]
+EXPLORER_TEMPLATE = "explorer.ipynb"
+
+
+def plan(issues: pd.DataFrame, statements: int = 0) -> list[Job]:
+    """Every chapter the book needs for this data: the whole-record pages (the explorer in as many parts as
+    `statements` need, talks2022.book.pages.explorer_parts) and one chapter per positional issue."""
+    from talks2022.book.pages import explorer_parts
+
+    jobs = []
+    for name, title, template in WHOLE_RECORD_PAGES:
+        jobs.append(Job(name=name, title=title, template=template, output=template))
+        if template == EXPLORER_TEMPLATE:
+            jobs += [Job(name=f"explorer-{part}", title=f"{title}, part {part}", template=template,
+                         output=f"explorer-{part}.ipynb", extra_parameters={"part": str(part)})
+                     for part in range(2, explorer_parts(statements) + 1)]
     for issue in issues[issues["positional"]].itertuples():
         checked_name(issue.issue_id, "issue id")  # it becomes a file name: never '..', '/' or the like
         jobs.append(Job(

@@ -461,7 +461,7 @@ def _run_locked(project: Project, data_dir: Path | None, jobs: int, only: list[s
         raise RunFailed(f"the data in {data_dir} is not valid:\n{error}") from None
     except fingerprint.DataFileError as error:
         raise RunFailed(f"the data in {data_dir} cannot be used: {error}") from None
-    all_jobs = plan(record.issues)
+    all_jobs = plan(record.issues, statements=len(record.statements))
     executor = _Executor()
     try:
         executor.start_workers(min(jobs, len(all_jobs)))  # their kernels start while the tables are computed
