@@ -27,11 +27,11 @@ def test_the_plan_has_one_explorer_page_per_thousand_statements() -> None:
     parts = [job for job in jobs if job.template == "explorer.ipynb"]
     assert [(job.name, job.output, job.extra_parameters) for job in parts] == [
         ("explorer", "explorer.ipynb", {}),
-        ("explorer-2", "explorer-2.ipynb", {"part": "2"}),
-        ("explorer-3", "explorer-3.ipynb", {"part": "3"})]
+        ("explorer-2", "explorer_2.ipynb", {"part": "2"}),
+        ("explorer-3", "explorer_3.ipynb", {"part": "3"})]
     reference = toc.structure(jobs, Project(ROOT))["parts"][-1]["chapters"]
     assert [entry["file"] for entry in reference[:3]] == [
-        "book/generated/explorer", "book/generated/explorer-2", "book/generated/explorer-3"]
+        "book/generated/explorer", "book/generated/explorer_2", "book/generated/explorer_3"]
 
 
 @pytest.fixture(scope="module")

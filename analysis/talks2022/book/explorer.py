@@ -1,6 +1,6 @@
 """The statement explorer: every statement of the record, each row with a permanent anchor (id="S19-1") that
 tables, chart tooltips and search results link to; a thousand statements to a page (pages.EXPLORER_ROWS),
-so a page stays small whatever the record's size: explorer.html, then explorer-2.html, ...
+so a page stays small whatever the record's size: explorer.html, then explorer_2.html, ...
 
 The page is a plain table (cards on a phone) that reads without JavaScript; book/_static/t22-explorer.js
 adds the filters (actor, issue, round, kind) and a text search over the summary and the key phrase, and

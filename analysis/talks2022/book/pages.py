@@ -25,7 +25,7 @@ MAX_TABLE_ROWS = 300
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SAFE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
 # The explorer (one row per statement, each with id="<statement_id>"), relative to book/generated/: part 1
-# is explorer.html, part k explorer-k.html, EXPLORER_ROWS rows each (a thousand rows make about 1.3 MB).
+# is explorer.html, part k explorer_k.html, EXPLORER_ROWS rows each (a thousand rows make about 1.3 MB).
 EXPLORER_PAGE = "explorer.html"
 EXPLORER_ROWS = 1000
 
@@ -36,7 +36,7 @@ def explorer_parts(statements: int) -> int:
 
 
 def explorer_part_page(part: int) -> str:
-    return EXPLORER_PAGE if part == 1 else f"explorer-{part}.html"
+    return EXPLORER_PAGE if part == 1 else f"explorer_{part}.html"
 # Terms of book/glossary.md a chapter may link: key -> (term as written in the glossary, its anchor there).
 # Sphinx makes the anchor from the term ("term-" + the term, spaces as hyphens, non-ASCII dropped);
 # tests/test_site.py checks that every anchor exists in the built glossary.

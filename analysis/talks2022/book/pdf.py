@@ -28,11 +28,11 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 CHART_TIMEOUT_MS = 120_000
 # In one long page, links to other pages' anchors become links within it: explorer.html#S19-1 (or a later
-# part's explorer-2.html#S19-1) -> #S19-1.
+# part's explorer_2.html#S19-1) -> #S19-1.
 LOCAL_LINKS_JS = """() => {
   for (const a of document.querySelectorAll('a[href*="explorer"]')) {
     const href = a.getAttribute('href');
-    if (/explorer(-[0-9]+)?[.]html#/.test(href)) { a.setAttribute('href', '#' + href.split('#')[1]); }
+    if (/explorer(_[0-9]+)?[.]html#/.test(href)) { a.setAttribute('href', '#' + href.split('#')[1]); }
   }
   for (const d of document.querySelectorAll('details.t22-alt-details, .t22-alt details')) { d.open = true; }
 }"""

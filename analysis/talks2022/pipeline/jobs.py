@@ -68,7 +68,7 @@ def plan(issues: pd.DataFrame, statements: int = 0) -> list[Job]:
         jobs.append(Job(name=name, title=title, template=template, output=template))
         if template == EXPLORER_TEMPLATE:
             jobs += [Job(name=f"explorer-{part}", title=f"{title}, part {part}", template=template,
-                         output=f"explorer-{part}.ipynb", extra_parameters={"part": str(part)})
+                         output=f"explorer_{part}.ipynb", extra_parameters={"part": str(part)})
                      for part in range(2, explorer_parts(statements) + 1)]
     for issue in issues[issues["positional"]].itertuples():
         checked_name(issue.issue_id, "issue id")  # it becomes a file name: never '..', '/' or the like
