@@ -4,7 +4,9 @@ so a page stays small whatever the record's size: explorer.html, then explorer_2
 
 The page is a plain table (cards on a phone) that reads without JavaScript; book/_static/t22-explorer.js
 adds the filters (actor, issue, round, kind) and a text search over the summary and the key phrase, and
-understands `explorer.html?ids=S01-1,S02-3` (only those statements) and `#S19-1` (that statement).
+understands `explorer.html?ids=S01-1,S02-3` (only those statements) and `#S19-1` (that statement). The
+filters work within a page: on a record of several pages, a chart point that stands for several statements
+links to the page of its first one, which shows those of them it holds.
 """
 
 from __future__ import annotations
