@@ -3,6 +3,7 @@ folder content, figures drawn once per spec."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 from pathlib import Path
@@ -74,6 +75,11 @@ def test_a_reused_kernel_keeps_no_names_folder_or_failure_of_the_last_notebook(t
     for name in ("out3.ipynb", "out5.ipynb"):
         printed = nbformat.read(tmp_path / "b" / name, 4).cells[-1].outputs[0]["text"]
         assert printed.strip() == "[] b"
+    # papermill's kernel clients are closed after each notebook: a connected one would queue every later
+    # notebook's outputs for nobody (the workers grew to 700 MB each on the benchmark's largest record).
+    gc.collect()
+    client_class = execute._ready_client_classes()[0]
+    assert not [client for client in gc.get_objects() if isinstance(client, client_class) and client.channels_running]
 
 
 def _set_position(data_dir: Path, statement_id: str, value: str) -> None:

@@ -107,7 +107,8 @@ _KERNEL_ARGUMENTS = ["--HistoryManager.hist_file=:memory:", "--InteractiveShell.
 # "shown once" registries emptied), in the chapter's folder. Imported modules stay: the templates import them
 # anyway, and none keeps state between chapters (strict nbval re-executes every chapter in a fresh kernel
 # and compares its outputs).
-_RESET_CODE = ("get_ipython().reset(new_session=True); __import__('warnings')._filters_mutated(); "
+_RESET_CODE = ("get_ipython().reset(new_session=True); "
+               "getattr(__import__('warnings'), '_filters_mutated', lambda: None)(); "
                "__import__('os').chdir({cwd!r})")
 WARM_ENV = "TALKS2022_WARM_KERNELS"  # "0": a fresh kernel per notebook, as papermill alone does
 
@@ -148,6 +149,17 @@ async def _wait_until_ready(client, timeout: float | None = None) -> None:
     raise RuntimeError(f"the kernel did not answer within {timeout or KERNEL_READY_SECONDS} s")
 
 
+# papermill's kernel clients still connected. Given a kernel manager (km=), nbclient leaves its client's
+# channels open after the notebook; connected, a client's IOPub socket would queue every message of every later
+# notebook, outputs included, for nobody. close_papermill_clients() closes them once the notebook is done.
+_papermill_clients: set = set()
+
+
+def close_papermill_clients() -> None:
+    while _papermill_clients:
+        _papermill_clients.pop().stop_channels()
+
+
 @functools.cache
 def _ready_client_classes():
     from jupyter_client.asynchronous import AsyncKernelClient
@@ -156,6 +168,10 @@ def _ready_client_classes():
 
     class QuickReadyAsyncClient(AsyncKernelClient):
         wait_for_ready = _wait_until_ready
+
+        def start_channels(self, *args, **kwargs) -> None:
+            super().start_channels(*args, **kwargs)
+            _papermill_clients.add(self)
 
     class QuickReadyBlockingClient(BlockingKernelClient):
         wait_for_ready = run_sync(_wait_until_ready)
@@ -258,6 +274,7 @@ def execute(template: str, output: str, cwd: str, parameters: dict,
     except Exception as error:  # noqa: BLE001 - a kernel that cannot start: the caller retries
         return 3, {"cell": None, "error": f"{type(error).__name__}: {error}"}
     finally:
+        close_papermill_clients()
         if manager is not None:
             warm.release(manager, reusable=clean)
     normalise(output_path)
