@@ -99,6 +99,8 @@ class Page:
     def _explorer_part(self) -> dict[str, int]:
         from talks2022.book.explorer import statement_order  # the explorer's own order (it imports this module)
 
+        if self.record is None:  # a page drawn without a record (tests of the rendering alone): one part
+            return {}
         return {str(sid): index // EXPLORER_ROWS + 1 for index, sid in enumerate(statement_order(self.record))}
 
     def term(self, key: str, text: str | None = None) -> str:
