@@ -16,7 +16,6 @@ import csv
 import html
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -133,12 +132,12 @@ def _wait_for_drawing(app: Any) -> None:
         return
     try:
         drawing.wait(timeout=DRAWING_TIMEOUT_SECONDS)
-    except BaseException:  # too long, or an interrupt: it was only a head start
-        drawing.kill()
-        drawing.wait()
-        if not isinstance(sys.exc_info()[1], subprocess.TimeoutExpired):
-            raise
-    finally:
+    except subprocess.TimeoutExpired:
+        pass  # only a head start: what it did not draw is drawn below
+    finally:  # also on an interrupt
+        if drawing.poll() is None:
+            drawing.kill()
+            drawing.wait()
         app.talks2022_drawing = None
 
 
@@ -294,15 +293,13 @@ class FigureFiles:
             partial.replace(self.cache_dir / f"{key}{suffix}")  # never a half-written entry
 
     def draw_missing(self, specs: list[dict]) -> list[str]:
-        """Draw the specs the cache does not hold yet; the key of every spec."""
-        from concurrent.futures import ThreadPoolExecutor
-
+        """Draw the specs the cache does not hold yet, one after another (the drawing library holds the
+        interpreter's lock: threads gain little); the key of every spec."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         keys = [self.key(spec) for spec in specs]
-        missing = {key: spec for spec, key in zip(specs, keys, strict=True)
-                   if not all((self.cache_dir / f"{key}{suffix}").is_file() for suffix in (".csv", ".svg"))}
-        with ThreadPoolExecutor(max_workers=max(1, min(len(missing), os.cpu_count() or 1))) as pool:
-            list(pool.map(lambda item: self._draw(item[1], item[0]), missing.items()))
+        for spec, key in zip(specs, keys, strict=True):
+            if not all((self.cache_dir / f"{key}{suffix}").is_file() for suffix in (".csv", ".svg")):
+                self._draw(spec, key)
         return keys
 
     def write_all(self, figures: list[tuple[dict, Path]]) -> None:

@@ -59,7 +59,6 @@ class Record:
 
 
 TABLE_NAMES = ("sources", "actors", "meetings", "issues", "statements")
-PACKAGE_FILE = "datapackage.json"
 
 
 def load(data_dir: Path | str, params: AnalysisParams = DEFAULT_PARAMS) -> Record:
@@ -100,7 +99,14 @@ def _content_key(data_dir: Path) -> str | None:
     read (validation then says why)."""
     import hashlib
 
-    from talks2022.data.schema import MAX_DESCRIPTOR_BYTES, MAX_FILE_BYTES, FileProblem, read_in_folder, shipped_schema
+    from talks2022.data.schema import (
+        MAX_DESCRIPTOR_BYTES,
+        MAX_FILE_BYTES,
+        PACKAGE_FILE,
+        FileProblem,
+        read_in_folder,
+        shipped_schema,
+    )
 
     try:
         names = [(PACKAGE_FILE, MAX_DESCRIPTOR_BYTES)] + [(resource.path, MAX_FILE_BYTES)
